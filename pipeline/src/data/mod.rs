@@ -1,0 +1,1 @@
+//! Data sets declared in `datasets.toml` (placeholder until the data layer lands).

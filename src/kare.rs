@@ -1,0 +1,132 @@
+//! KARE, the kernel's estimate of its own generalisation error (METHOD §3), and its gradient
+//! w.r.t. the kernel, in f64 from one Cholesky factor of `M = K/n + z·I`.
+//!
+//! `KARE = mean_c[(1/n)·y_cᵀ M⁻² y_c] / [(1/n)·tr M⁻¹]²`, which equals generalised cross-validation
+//! of kernel ridge regression at ridge `z` ([`crate::ridge::RidgePath::gcv`] computes the same
+//! number from an eigendecomposition).
+
+use faer::linalg::matmul::matmul;
+use faer::linalg::solvers::DenseSolveCore;
+use faer::{Accum, Mat, MatRef, Par, Side};
+
+use crate::{Error, Result};
+
+/// KARE's value and its gradient `∂KARE/∂K` (n×n, symmetric).
+#[derive(Debug, Clone)]
+pub struct KareGrad {
+    pub value: f64,
+    pub grad: Mat<f64>,
+}
+
+/// The pieces shared by the value and the gradient.
+struct Factored {
+    n: f64,
+    /// `B = M⁻¹`.
+    inv: Mat<f64>,
+    /// `A = B·Y` (n×c).
+    a: Mat<f64>,
+    /// `t = tr(B)/n`.
+    t: f64,
+    /// `N = mean_c(y_cᵀ B² y_c)/n = mean_c ‖a_c‖²/n`.
+    fit: f64,
+}
+
+impl Factored {
+    fn new(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<Self> {
+        check(k, y, z)?;
+        let n = k.nrows();
+        let nf = n as f64;
+        let m = Mat::from_fn(n, n, |i, j| k[(i, j)] / nf + if i == j { z } else { 0.0 });
+        let llt = m.llt(Side::Lower).map_err(
+            |faer::linalg::cholesky::llt::factor::LltError::NonPositivePivot { index }| {
+                Error::NotPositiveDefinite { pivot: index, n }
+            },
+        )?;
+        let inv = llt.inverse();
+        let a = &inv * y;
+        let t = (0..n).map(|i| inv[(i, i)]).sum::<f64>() / nf;
+        let fit = a.squared_norm_l2() / (y.ncols() as f64 * nf);
+        Ok(Self {
+            n: nf,
+            inv,
+            a,
+            t,
+            fit,
+        })
+    }
+
+    fn value(&self) -> f64 {
+        self.fit / (self.t * self.t)
+    }
+}
+
+fn check(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<()> {
+    let n = k.nrows();
+    if n == 0 || k.ncols() != n {
+        return Err(Error::Shape(format!(
+            "KARE needs a square non-empty kernel, got {}×{}",
+            n,
+            k.ncols()
+        )));
+    }
+    if y.nrows() != n || y.ncols() == 0 {
+        return Err(Error::Shape(format!(
+            "targets are {}×{} but the kernel is {n}×{n}: need n×c with c ≥ 1",
+            y.nrows(),
+            y.ncols()
+        )));
+    }
+    if !(z.is_finite() && z > 0.0) {
+        crate::bail_param!("KARE ridge z must be positive and finite, got {z}");
+    }
+    for (what, m) in [("kernel", k), ("targets", y)] {
+        for j in 0..m.ncols() {
+            if let Some(i) = (0..m.nrows()).find(|&i| !m[(i, j)].is_finite()) {
+                return Err(Error::NonFinite {
+                    what: what.into(),
+                    index: i * m.ncols() + j,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// KARE of kernel `k` (n×n, symmetric) for targets `y` (n×c) at ridge `z`.
+///
+/// A kernel for which `K/n + z·I` is not positive definite is [`Error::NotPositiveDefinite`],
+/// never a NaN.
+pub fn kare(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<f64> {
+    Ok(Factored::new(k, y, z)?.value())
+}
+
+/// KARE and its gradient w.r.t. a symmetric kernel:
+///
+/// `∂KARE/∂K = −(1/(n²t²))·mean_c(a_c b_cᵀ + b_c a_cᵀ) + (2N/(n²t³))·B²`
+///
+/// with `B = M⁻¹`, `a_c = B y_c`, `b_c = B a_c`, `t = tr(B)/n`, `N = mean_c(y_cᵀ b_c)/n`.
+/// The entries are the derivatives w.r.t. each `K_ij` taken as independent, so a symmetric
+/// perturbation `δK_ij = δK_ji = ε` changes KARE by `2ε·G_ij`.
+pub fn kare_with_grad(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<KareGrad> {
+    let f = Factored::new(k, y, z)?;
+    let (n, t) = (f.n, f.t);
+    let c = y.ncols() as f64;
+    let b = &f.inv * &f.a;
+    let par = Par::rayon(0);
+    let mut grad = Mat::<f64>::zeros(k.nrows(), k.nrows());
+    matmul(
+        &mut grad,
+        Accum::Replace,
+        &f.inv,
+        &f.inv,
+        2.0 * f.fit / (n * n * t * t * t),
+        par,
+    );
+    let cross = -1.0 / (n * n * t * t * c);
+    matmul(&mut grad, Accum::Add, &f.a, b.transpose(), cross, par);
+    matmul(&mut grad, Accum::Add, &b, f.a.transpose(), cross, par);
+    Ok(KareGrad {
+        value: f.value(),
+        grad,
+    })
+}

@@ -1,0 +1,61 @@
+//! KARE of a network's NTK as a function of the parameters, with `∂KARE/∂θ` for every parameter.
+//!
+//! KARE depends on θ only through K. With `G = ∂KARE/∂K` computed in f64 and then held constant,
+//! the surrogate `⟨G, K(θ)⟩` has the same θ-gradient as KARE, so one first-order backward pass
+//! through the structured NTK gives `∂KARE/∂θ` (no second-order autodiff).
+
+use candle_core::backprop::GradStore;
+use candle_core::{Tensor, Var};
+use faer::MatRef;
+
+use crate::convert::{mat_to_tensor, tensor_to_mat};
+use crate::kare::kare_with_grad;
+use crate::mlp::Mlp;
+use crate::ntk::{ntk, InputGram};
+use crate::Result;
+
+/// KARE at the current parameters and its gradient w.r.t. each of them.
+#[derive(Debug, Clone)]
+pub struct KareGradients {
+    /// KARE(K(θ), Y, z), computed in f64.
+    pub kare: f64,
+    /// `∂KARE/∂θ` in the order of [`Mlp::vars`], each in the network's dtype. The output bias
+    /// moves K by a constant, so its gradient is exactly zero (returned as zeros, not omitted).
+    pub grads: Vec<Tensor>,
+}
+
+/// Evaluates KARE of `mlp`'s NTK on `x` (with its precomputed input Gram) for targets `y` at
+/// ridge `z`, and back-propagates it to every parameter.
+pub fn kare_gradients(
+    mlp: &Mlp,
+    x: &Tensor,
+    gram: &InputGram,
+    y: MatRef<'_, f64>,
+    z: f64,
+) -> Result<KareGradients> {
+    let (kare, store) = kare_backward(mlp, x, gram, y, z)?;
+    let grads = mlp
+        .vars()
+        .iter()
+        .map(|v: &Var| match store.get(v.as_tensor()) {
+            Some(g) => Ok(g.clone()),
+            None => Ok(v.as_tensor().zeros_like()?),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(KareGradients { kare, grads })
+}
+
+/// KARE and the autograd store of the surrogate `⟨G, K(θ)⟩`, whose θ-gradients are `∂KARE/∂θ`.
+pub(crate) fn kare_backward(
+    mlp: &Mlp,
+    x: &Tensor,
+    gram: &InputGram,
+    y: MatRef<'_, f64>,
+    z: f64,
+) -> Result<(f64, GradStore)> {
+    let k = ntk(mlp, x, gram)?;
+    let kg = kare_with_grad(tensor_to_mat(&k)?.as_ref(), y, z)?;
+    let g = mat_to_tensor(kg.grad.as_ref(), mlp.dtype(), mlp.device())?;
+    let surrogate = (k * g)?.sum_all()?;
+    Ok((kg.value, surrogate.backward()?))
+}

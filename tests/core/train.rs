@@ -1,0 +1,115 @@
+//! The trainers: a step lowers its loss, breakdowns stop cleanly, runs are deterministic.
+
+use candle_core::{DType, Device};
+use faer::Mat;
+use kare_ntk::convert::{mat_to_tensor, tensor_to_mat};
+use kare_ntk::kare::kare;
+use kare_ntk::ntk::{ntk, InputGram};
+use kare_ntk::train::{train_dnn, train_kare, Sgd, StopReason};
+
+use crate::{net, randn_tensor};
+
+fn data(n: usize) -> (candle_core::Tensor, Mat<f64>) {
+    let x = randn_tensor(n, 4, 30);
+    let xm = tensor_to_mat(&x).unwrap();
+    let y = Mat::from_fn(n, 1, |i, _| (xm[(i, 0)] + 0.5 * xm[(i, 1)]).sin());
+    (x, y)
+}
+
+fn kare_now(mlp: &kare_ntk::mlp::Mlp, x: &candle_core::Tensor, y: &Mat<f64>) -> f64 {
+    let k = tensor_to_mat(&ntk(mlp, x, &InputGram::symmetric(x).unwrap()).unwrap()).unwrap();
+    kare(k.as_ref(), y.as_ref(), 0.1).unwrap()
+}
+
+#[test]
+fn one_kare_step_lowers_kare() {
+    let (x, y) = data(20);
+    let mut mlp = net(4, 2, 8, 1, 31);
+    let before = kare_now(&mlp, &x, &y);
+    let report = train_kare(&mut mlp, &x, y.as_ref(), 0.1, &Sgd::full_batch(1, 1e-2)).unwrap();
+    let after = kare_now(&mlp, &x, &y);
+    assert_eq!(report.stop, StopReason::Completed);
+    assert_eq!(report.losses, vec![before]);
+    assert!(after < before, "KARE rose from {before} to {after}");
+}
+
+#[test]
+fn kare_training_is_deterministic_and_minibatches_work() {
+    let (x, y) = data(24);
+    let sgd = Sgd {
+        steps: 12,
+        lr: 0.5,
+        batch_size: Some(8),
+        seed: 5,
+    };
+    let run = || {
+        let mut mlp = net(4, 1, 8, 1, 32);
+        let r = train_kare(&mut mlp, &x, y.as_ref(), 0.1, &sgd).unwrap();
+        (r, kare_now(&mlp, &x, &y))
+    };
+    let (a, ka) = run();
+    let (b, kb) = run();
+    assert_eq!(a, b);
+    assert_eq!(ka, kb);
+    assert_eq!(a.steps_run, 12);
+}
+
+#[test]
+fn dnn_training_lowers_mse() {
+    let (x, y) = data(30);
+    let yt = mat_to_tensor(y.as_ref(), DType::F64, &Device::Cpu).unwrap();
+    let mut mlp = net(4, 2, 16, 1, 33);
+    let report = train_dnn(&mut mlp, &x, &yt, &Sgd::full_batch(200, 0.1)).unwrap();
+    assert_eq!(report.stop, StopReason::Completed);
+    assert_eq!(report.losses.len(), 200);
+    assert!(
+        report.losses[199] < 0.5 * report.losses[0],
+        "MSE {} → {}",
+        report.losses[0],
+        report.losses[199]
+    );
+    let mut mb = net(4, 2, 16, 1, 33);
+    let sgd = Sgd {
+        steps: 50,
+        lr: 0.05,
+        batch_size: Some(7),
+        seed: 1,
+    };
+    let r = train_dnn(&mut mb, &x, &yt, &sgd).unwrap();
+    assert_eq!(r.steps_run, 50);
+}
+
+#[test]
+fn divergence_stops_cleanly_and_keeps_the_last_good_parameters() {
+    let (x, y) = data(16);
+    let yt = mat_to_tensor(y.as_ref(), DType::F64, &Device::Cpu).unwrap();
+    let mut mlp = net(4, 2, 8, 1, 34);
+    let report = train_dnn(&mut mlp, &x, &yt, &Sgd::full_batch(100, 1e6)).unwrap();
+    assert!(
+        matches!(report.stop, StopReason::NonFinite { step } if step == report.steps_run),
+        "{:?}",
+        report.stop
+    );
+    // The kept parameters are those that produced the last recorded (finite) loss.
+    let mse = (mlp.forward(&x).unwrap() - &yt)
+        .unwrap()
+        .sqr()
+        .unwrap()
+        .mean_all()
+        .unwrap()
+        .to_scalar::<f64>()
+        .unwrap();
+    assert_eq!(mse, *report.losses.last().unwrap());
+
+    let mut mlp = net(4, 2, 8, 1, 35);
+    // lr 1e300 sends the weights to ±1e300 after one step: the next kernel overflows.
+    let report = train_kare(&mut mlp, &x, y.as_ref(), 0.1, &Sgd::full_batch(50, 1e300)).unwrap();
+    assert!(
+        report.stop.is_early(),
+        "lr 1e300 ran all steps: {:?}",
+        report.losses
+    );
+    assert_eq!(report.losses.len(), report.steps_run);
+    assert!(report.steps_run >= 1, "{:?}", report.stop);
+    assert_eq!(kare_now(&mlp, &x, &y), *report.losses.last().unwrap());
+}
