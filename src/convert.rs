@@ -14,14 +14,16 @@ pub fn tensor_to_mat(t: &Tensor) -> Result<Mat<f64>> {
         )));
     };
     let data = t.to_dtype(DType::F64)?.flatten_all()?.to_vec1::<f64>()?;
-    Ok(Mat::from_fn(rows, cols, |i, j| data[i * cols + j]))
+    Ok(MatRef::from_row_major_slice(&data, rows, cols).to_owned())
 }
 
 /// Copies an f64 matrix into a 2-D tensor of `dtype` on `device`.
 pub fn mat_to_tensor(m: MatRef<'_, f64>, dtype: DType, device: &Device) -> Result<Tensor> {
     let (rows, cols) = m.shape();
+    // The columns of mᵀ, stored column-major, are the rows of m.
+    let mt = m.transpose().to_owned();
     let data: Vec<f64> = (0..rows)
-        .flat_map(|i| (0..cols).map(move |j| m[(i, j)]))
+        .flat_map(|i| mt.col_as_slice(i).iter().copied())
         .collect();
     Ok(Tensor::from_vec(data, (rows, cols), device)?.to_dtype(dtype)?)
 }
@@ -40,5 +42,5 @@ pub fn mat_from_rows(data: &[f64], rows: usize, cols: usize, what: &str) -> Resu
             index,
         });
     }
-    Ok(Mat::from_fn(rows, cols, |i, j| data[i * cols + j]))
+    Ok(MatRef::from_row_major_slice(data, rows, cols).to_owned())
 }

@@ -5,7 +5,7 @@
 //! of kernel ridge regression at ridge `z` ([`crate::ridge::RidgePath::gcv`] computes the same
 //! number from an eigendecomposition).
 
-use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Accum, Mat, MatRef, Par, Side};
 
@@ -110,21 +110,38 @@ pub fn kare(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<f64> {
 pub fn kare_with_grad(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<KareGrad> {
     let f = Factored::new(k, y, z)?;
     let (n, t) = (f.n, f.t);
-    let c = y.ncols() as f64;
+    let c = y.ncols();
     let b = &f.inv * &f.a;
-    let par = Par::rayon(0);
-    let mut grad = Mat::<f64>::zeros(k.nrows(), k.nrows());
-    matmul(
+    // G = α·B² − β·(A Bᵀ + B Aᵀ), formed on the lower triangle (B² by a triangular product,
+    // half the flops of a full one) and mirrored.
+    let alpha = 2.0 * f.fit / (n * n * t * t * t);
+    let beta = 1.0 / (n * n * t * t * c as f64);
+    let size = k.nrows();
+    let mut grad = Mat::<f64>::zeros(size, size);
+    triangular::matmul(
         &mut grad,
+        BlockStructure::TriangularLower,
         Accum::Replace,
         &f.inv,
+        BlockStructure::Rectangular,
         &f.inv,
-        2.0 * f.fit / (n * n * t * t * t),
-        par,
+        BlockStructure::Rectangular,
+        alpha,
+        Par::rayon(0),
     );
-    let cross = -1.0 / (n * n * t * t * c);
-    matmul(&mut grad, Accum::Add, &f.a, b.transpose(), cross, par);
-    matmul(&mut grad, Accum::Add, &b, f.a.transpose(), cross, par);
+    for j in 0..size {
+        for i in j..size {
+            let cross: f64 = (0..c)
+                .map(|l| f.a[(i, l)] * b[(j, l)] + b[(i, l)] * f.a[(j, l)])
+                .sum();
+            grad[(i, j)] -= beta * cross;
+        }
+    }
+    for j in 0..size {
+        for i in 0..j {
+            grad[(i, j)] = grad[(j, i)];
+        }
+    }
     Ok(KareGrad {
         value: f.value(),
         grad,

@@ -8,8 +8,9 @@
 //!
 //! at a cost of O(n²·Σ widths) instead of O(n²·P). The first term is the output layer, whose
 //! backward signal is the all-ones n×c matrix. Kernels are returned as candle tensors in the
-//! network's dtype and stay differentiable w.r.t. the parameters, which is how KARE's gradient
-//! reaches θ ([`crate::objective`]). [`ntk_explicit`] is the `J Jᵀ` oracle.
+//! network's dtype, detached from autograd: KARE's gradient reaches θ through
+//! [`crate::objective`], which supplies the n×n part of the chain rule in closed form.
+//! [`ntk_explicit`] is the `J Jᵀ` oracle.
 
 use candle_core::{DType, Tensor};
 use faer::Mat;
@@ -52,14 +53,14 @@ impl InputGram {
 }
 
 /// Forward inputs `H_0..H_L` of every layer and backward signals `Δ_0..Δ_{L−1}` of the hidden
-/// layers, for one batch.
-struct Signals {
-    inputs: Vec<Tensor>,
-    deltas: Vec<Tensor>,
+/// layers, for one batch. They carry candle's autograd graph back to the parameters.
+pub(crate) struct Signals {
+    pub(crate) inputs: Vec<Tensor>,
+    pub(crate) deltas: Vec<Tensor>,
 }
 
 impl Signals {
-    fn new(mlp: &Mlp, x: &Tensor) -> Result<Self> {
+    pub(crate) fn new(mlp: &Mlp, x: &Tensor) -> Result<Self> {
         check_inputs(mlp, x)?;
         let depth = mlp.depth();
         let layers = mlp.layers();
@@ -109,42 +110,59 @@ fn check_inputs(mlp: &Mlp, x: &Tensor) -> Result<()> {
     Ok(())
 }
 
-/// The training kernel `K(X, X)` (n×n) by the structured form; `gram` must be
-/// [`InputGram::symmetric`] of the same `x`.
+/// A structured kernel with the per-layer factors it was summed from, kept for the VJP of
+/// [`crate::objective`]: `signal_grams[i] = Δ_iΔ_iᵀ` and `input_grams[i] = H_iH_iᵀ + 1`
+/// (`input_grams[0]` is the precomputed [`InputGram`]). All are detached from the autograd graph.
+pub(crate) struct Factored {
+    pub(crate) kernel: Tensor,
+    pub(crate) signal_grams: Vec<Tensor>,
+    pub(crate) input_grams: Vec<Tensor>,
+}
+
+impl Factored {
+    pub(crate) fn new(mlp: &Mlp, a: &Signals, b: &Signals, gram: &InputGram) -> Result<Self> {
+        let (na, nb) = (a.inputs[0].dims()[0], b.inputs[0].dims()[0]);
+        if gram.tensor().dims() != [na, nb] {
+            return Err(Error::Shape(format!(
+                "input Gram is {:?} but the kernel is {na}×{nb}",
+                gram.tensor().dims()
+            )));
+        }
+        let outer =
+            |u: &Tensor, v: &Tensor| -> Result<Tensor> { Ok(u.detach().matmul(&v.detach().t()?)?) };
+        let depth = mlp.depth();
+        let c = mlp.outputs() as f64;
+        let mut input_grams = vec![gram.tensor().clone()];
+        for i in 1..=depth {
+            input_grams.push((outer(&a.inputs[i], &b.inputs[i])? + 1.0)?);
+        }
+        let mut kernel = (&input_grams[depth] * c)?;
+        let mut signal_grams = Vec::with_capacity(depth);
+        for i in 0..depth {
+            let dd = outer(&a.deltas[i], &b.deltas[i])?;
+            kernel = (kernel + (&dd * &input_grams[i])?)?;
+            signal_grams.push(dd);
+        }
+        Ok(Self {
+            kernel,
+            signal_grams,
+            input_grams,
+        })
+    }
+}
+
+/// The training kernel `K(X, X)` (n×n) by the structured form, in the network's dtype;
+/// `gram` must be [`InputGram::symmetric`] of the same `x`.
 pub fn ntk(mlp: &Mlp, x: &Tensor, gram: &InputGram) -> Result<Tensor> {
     let s = Signals::new(mlp, x)?;
-    structured(mlp, &s, &s, gram)
+    Ok(Factored::new(mlp, &s, &s, gram)?.kernel)
 }
 
 /// The cross kernel `K(X*, X)` (m×n) for prediction; `gram` must be `InputGram::new(xs, x)`.
 pub fn ntk_cross(mlp: &Mlp, xs: &Tensor, x: &Tensor, gram: &InputGram) -> Result<Tensor> {
     let sa = Signals::new(mlp, xs)?;
     let sb = Signals::new(mlp, x)?;
-    structured(mlp, &sa, &sb, gram)
-}
-
-fn structured(mlp: &Mlp, a: &Signals, b: &Signals, gram: &InputGram) -> Result<Tensor> {
-    let (na, nb) = (a.inputs[0].dims()[0], b.inputs[0].dims()[0]);
-    if gram.tensor().dims() != [na, nb] {
-        return Err(Error::Shape(format!(
-            "input Gram is {:?} but the kernel is {na}×{nb}",
-            gram.tensor().dims()
-        )));
-    }
-    let depth = mlp.depth();
-    let c = mlp.outputs() as f64;
-    let last = a.inputs[depth].matmul(&b.inputs[depth].t()?)?;
-    let mut k = ((last + 1.0)? * c)?;
-    for i in 0..depth {
-        let signal = a.deltas[i].matmul(&b.deltas[i].t()?)?;
-        let term = if i == 0 {
-            (signal * gram.tensor())?
-        } else {
-            (signal * (a.inputs[i].matmul(&b.inputs[i].t()?)? + 1.0)?)?
-        };
-        k = (k + term)?;
-    }
-    Ok(k)
+    Ok(Factored::new(mlp, &sa, &sb, gram)?.kernel)
 }
 
 /// The per-sample Jacobian `J` (n×P, f64) of `s(x) = Σ_c f_c(x)` w.r.t. all parameters in the
