@@ -18,6 +18,55 @@ pub enum Error {
     /// An `.npy` file is malformed or does not hold what the command needs.
     #[error("{}: {message}", path.display())]
     Npy { path: PathBuf, message: String },
+    /// `datasets.toml` is malformed: `location` is the TOML key path
+    /// (`datasets.<entry>.<field>`), `line` the 1-based line when the parser knows it.
+    #[error("{}{}: {location}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    DataConfig {
+        path: PathBuf,
+        line: Option<usize>,
+        location: String,
+        message: String,
+    },
+    /// A data set was asked for something it cannot give: an unknown name, an override that
+    /// does not apply, an empty split, more rows than the data hold, a failed preprocessing step.
+    #[error("data set `{entry}`: {field}: {message}")]
+    DataParam {
+        entry: String,
+        field: String,
+        message: String,
+    },
+    /// A declared data file is absent; `how_to_get` says where it is published.
+    #[error("data set `{entry}`: file `{role}` not found at {}. {how_to_get}", path.display())]
+    DataMissing {
+        entry: String,
+        role: String,
+        path: PathBuf,
+        how_to_get: String,
+    },
+    /// A data file's sha256 differs from the one declared in `datasets.toml`; `field` is the
+    /// declaration's key path, which names the entry.
+    #[error("{} has sha256 {actual} but `{field}` declares {expected}: a corrupt or different file", path.display())]
+    DataChecksum {
+        path: PathBuf,
+        field: String,
+        expected: String,
+        actual: String,
+    },
+    /// A data file's content is unusable (a non-numeric or NaN cell, a label outside the
+    /// mapping, a bad header or shape); `message` says where (row, column).
+    #[error("data set `{entry}`: {}: {message}", path.display())]
+    DataContent {
+        entry: String,
+        path: PathBuf,
+        message: String,
+    },
+    /// `fetch` could not download or verify a file; nothing was written in its place.
+    #[error("data set `{entry}`: cannot fetch {}: {message}", path.display())]
+    DataFetch {
+        entry: String,
+        path: PathBuf,
+        message: String,
+    },
 }
 
 /// The pipeline's result type.

@@ -1,0 +1,283 @@
+//! The registry: parses `datasets.toml`, resolves an entry with an experiment's overrides,
+//! and prepares, checks or fetches it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::config::{EntryConfig, FileSpec, Overrides, RegistryFile};
+use super::datadir::DeclaredFile;
+use super::validate::{valid_name, Invalid};
+use crate::{Error, Result};
+
+/// The data sets declared in one `datasets.toml`.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub(super) path: PathBuf,
+    pub(super) entries: BTreeMap<String, EntryConfig>,
+}
+
+/// An entry with overrides applied; for a UCI family, narrowed to one set.
+pub(super) struct Resolved {
+    /// `entry` or `family/set`.
+    pub name: String,
+    pub config: EntryConfig,
+    /// The UCI set, for families.
+    pub set: Option<String>,
+}
+
+/// Line number (1-based) of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// A [`Error::DataParam`] naming the entry and the field.
+pub(super) fn param(entry: &str, field: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::DataParam {
+        entry: entry.to_string(),
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+impl Registry {
+    /// Reads and validates a registry file; errors name the file, the entry and the field.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates registry text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &Path) -> Result<Self> {
+        let config_error = |line, location: String, message: String| Error::DataConfig {
+            path: origin.to_path_buf(),
+            line,
+            location,
+            message,
+        };
+        let de = toml::Deserializer::parse(text).map_err(|e| {
+            config_error(
+                e.span().map(|s| line_of(text, s.start)),
+                "syntax".into(),
+                e.message().to_string(),
+            )
+        })?;
+        let file: RegistryFile = serde_path_to_error::deserialize(de).map_err(|e| {
+            let location = e.path().to_string();
+            let inner = e.into_inner();
+            config_error(
+                inner.span().map(|s| line_of(text, s.start)),
+                location,
+                inner.message().to_string(),
+            )
+        })?;
+        for (name, entry) in &file.datasets {
+            if !valid_name(name) {
+                return Err(config_error(
+                    None,
+                    format!("datasets.{name}"),
+                    "entry names use a-z, 0-9, `-` and `_`".into(),
+                ));
+            }
+            entry.validate().map_err(|(field, message)| {
+                config_error(None, format!("datasets.{name}.{field}"), message)
+            })?;
+        }
+        Ok(Self {
+            path: origin.to_path_buf(),
+            entries: file.datasets,
+        })
+    }
+
+    /// The declared entry names (a UCI family is one name; see [`Registry::members`]).
+    pub fn names(&self) -> Vec<&str> {
+        self.entries.keys().map(String::as_str).collect()
+    }
+
+    /// An entry's one-line description.
+    pub fn description(&self, name: &str) -> Option<&str> {
+        self.entries.get(name).map(|e| e.description.as_str())
+    }
+
+    /// The sets of a UCI family (usable as `family/set` or through [`Overrides::set`]);
+    /// `None` for other entries.
+    pub fn members(&self, name: &str) -> Option<Vec<&str>> {
+        let uci = self.entries.get(name)?.uci.as_ref()?;
+        Some(uci.sets.keys().map(String::as_str).collect())
+    }
+
+    pub(super) fn resolve(&self, name: &str, ov: &Overrides) -> Result<Resolved> {
+        let (base, named_set) = match name.split_once('/') {
+            Some((b, s)) => (b, Some(s)),
+            None => (name, None),
+        };
+        let mut config = self.entries.get(base).cloned().ok_or_else(|| {
+            param(
+                name,
+                "name",
+                format!(
+                    "not declared in {} (entries: {})",
+                    self.path.display(),
+                    self.names().join(", ")
+                ),
+            )
+        })?;
+        let invalid =
+            |(field, message): Invalid| param(name, format!("{field} (after overrides)"), message);
+        let format_name = config.format.name();
+        let not_for = |field: &str| {
+            param(
+                name,
+                format!("overrides.{field}"),
+                format!("does not apply to a `{format_name}` entry"),
+            )
+        };
+        if ov.n_train.is_some() || ov.n_test.is_some() {
+            if let Some(sim) = config.simulation.as_mut() {
+                sim.n_train = ov.n_train.unwrap_or(sim.n_train);
+                sim.n_test = ov.n_test.unwrap_or(sim.n_test);
+            } else if let Some(split) = config.split.as_mut() {
+                let (tr, te) = split.sizes_mut();
+                *tr = ov.n_train.or(*tr);
+                *te = ov.n_test.or(*te);
+            } else {
+                return Err(not_for("n_train / n_test"));
+            }
+        }
+        match config.simulation.as_mut() {
+            Some(sim) => {
+                if let Some(d) = ov.d {
+                    sim.d = d;
+                }
+                if let Some(g) = ov.gamma {
+                    sim.gamma = g;
+                }
+                if let Some(s) = ov.sigma {
+                    sim.sigma = s;
+                }
+            }
+            None => {
+                for (field, given) in [
+                    ("d", ov.d.is_some()),
+                    ("gamma", ov.gamma.is_some()),
+                    ("sigma", ov.sigma.is_some()),
+                ] {
+                    if given {
+                        return Err(not_for(field));
+                    }
+                }
+            }
+        }
+        let mut set = None;
+        match config.uci.as_mut() {
+            Some(uci) => {
+                if let (Some(a), Some(b)) = (named_set, ov.set.as_deref()) {
+                    if a != b {
+                        return Err(param(
+                            name,
+                            "overrides.set",
+                            format!("`{b}` contradicts the name's set `{a}`"),
+                        ));
+                    }
+                }
+                let chosen = named_set
+                    .map(str::to_string)
+                    .or_else(|| ov.set.clone())
+                    .or_else(|| uci.set.clone())
+                    .ok_or_else(|| {
+                        param(
+                            name,
+                            "set",
+                            format!(
+                                "a `uci121` family needs a set: name it `{base}/<set>` or override `set` ({} sets declared)",
+                                uci.sets.len()
+                            ),
+                        )
+                    })?;
+                if let Some(why) = uci.unavailable.get(&chosen) {
+                    return Err(param(
+                        name,
+                        "set",
+                        format!("`{chosen}` is unavailable: {why}"),
+                    ));
+                }
+                if !uci.sets.contains_key(&chosen) {
+                    return Err(param(
+                        name,
+                        "set",
+                        format!("`{chosen}` is not declared in uci.sets"),
+                    ));
+                }
+                if let Some(fold) = ov.fold {
+                    uci.fold = fold;
+                }
+                uci.set = Some(chosen.clone());
+                // Keep only the chosen set: the effective configuration is the cache key.
+                uci.sets.retain(|k, _| *k == chosen);
+                set = Some(chosen);
+            }
+            None => {
+                if named_set.is_some() {
+                    return Err(param(
+                        name,
+                        "name",
+                        format!("`{base}` is not a family: drop the `/…` suffix"),
+                    ));
+                }
+                for (field, given) in [("set", ov.set.is_some()), ("fold", ov.fold.is_some())] {
+                    if given {
+                        return Err(not_for(field));
+                    }
+                }
+            }
+        }
+        config.validate().map_err(invalid)?;
+        let name = match &set {
+            Some(s) => format!("{base}/{s}"),
+            None => base.to_string(),
+        };
+        Ok(Resolved { name, config, set })
+    }
+
+    /// The files of a resolved entry (for a family: of its one set).
+    pub(super) fn declared_files(resolved: &Resolved) -> Vec<DeclaredFile> {
+        let Resolved { name, config, set } = resolved;
+        let base = name.split_once('/').map_or(name.as_str(), |(b, _)| b);
+        match (&config.uci, set) {
+            (Some(uci), Some(set)) => uci.sets[set]
+                .sha256
+                .iter()
+                .map(|(file, hash)| DeclaredFile {
+                    entry: name.clone(),
+                    role: file.clone(),
+                    field: format!("datasets.{base}.uci.sets.{set}.sha256[\"{file}\"]"),
+                    spec: FileSpec {
+                        path: format!("{}/{set}/{file}", uci.dir),
+                        sha256: hash.clone(),
+                        content_sha256: None,
+                        urls: uci
+                            .url_template
+                            .iter()
+                            .map(|t| t.replace("{set}", set).replace("{file}", file))
+                            .collect(),
+                        source: uci.source.clone(),
+                        debian_package: None,
+                        system_path: None,
+                    },
+                })
+                .collect(),
+            _ => config
+                .files
+                .iter()
+                .map(|(role, spec)| DeclaredFile {
+                    entry: name.clone(),
+                    role: role.clone(),
+                    field: format!("datasets.{base}.files.{role}.sha256"),
+                    spec: spec.clone(),
+                })
+                .collect(),
+        }
+    }
+}
