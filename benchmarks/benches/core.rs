@@ -1,1 +1,102 @@
-fn main(){}
+//! Criterion benchmarks of the core library at the paper's sizes (issue #2):
+//! the structured NTK, one KARE training step and one DNN step, for
+//! "mnist" (n = 1000, d = 576, depth 4 × width 128) and "wide" (n = 2048, d = 64, depth 3 × 512).
+//!
+//! The NTK group's throughput is the effective flop rate `2·n²·P`: the flops an explicit `J Jᵀ`
+//! would need, so criterion's "elem/s" reads as effective GFLOP/s.
+
+use candle_core::{DType, Device, Tensor};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use faer::Mat;
+use kare_ntk::mlp::{Mlp, MlpShape};
+use kare_ntk::ntk::{ntk, InputGram};
+use kare_ntk::objective::kare_gradients;
+use kare_ntk::train::{train_dnn, Sgd};
+
+struct Case {
+    name: &'static str,
+    n: usize,
+    shape: MlpShape,
+}
+
+const CASES: [Case; 2] = [
+    Case {
+        name: "mnist",
+        n: 1000,
+        shape: MlpShape {
+            inputs: 576,
+            depth: 4,
+            width: 128,
+            outputs: 1,
+        },
+    },
+    Case {
+        name: "wide",
+        n: 2048,
+        shape: MlpShape {
+            inputs: 64,
+            depth: 3,
+            width: 512,
+            outputs: 1,
+        },
+    },
+];
+
+struct Problem {
+    mlp: Mlp,
+    x: Tensor,
+    gram: InputGram,
+    y: Mat<f64>,
+    y_tensor: Tensor,
+}
+
+/// An f32 network (the experiments' precision) on standard normal inputs with ±1 targets.
+fn problem(case: &Case) -> Problem {
+    let dev = Device::Cpu;
+    let mlp = Mlp::new(&case.shape, 0, DType::F32, &dev).unwrap();
+    let x = Tensor::randn(0f32, 1.0, (case.n, case.shape.inputs), &dev).unwrap();
+    let gram = InputGram::symmetric(&x).unwrap();
+    let y = Mat::from_fn(case.n, 1, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
+    let y_tensor = kare_ntk::convert::mat_to_tensor(y.as_ref(), DType::F32, &dev).unwrap();
+    Problem {
+        mlp,
+        x,
+        gram,
+        y,
+        y_tensor,
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    for case in &CASES {
+        let p = problem(case);
+        let flops = 2 * case.n * case.n * p.mlp.num_params();
+
+        let mut group = c.benchmark_group("ntk");
+        group
+            .sample_size(10)
+            .throughput(Throughput::Elements(flops as u64));
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter(|| ntk(&p.mlp, &p.x, &p.gram).unwrap())
+        });
+        group.finish();
+
+        let mut group = c.benchmark_group("kare_step");
+        group.sample_size(10);
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter(|| kare_gradients(&p.mlp, &p.x, &p.gram, p.y.as_ref(), 0.1).unwrap())
+        });
+        group.finish();
+
+        let mut group = c.benchmark_group("dnn_step");
+        group.sample_size(20);
+        let mut mlp = p.mlp.clone();
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter(|| train_dnn(&mut mlp, &p.x, &p.y_tensor, &Sgd::full_batch(1, 1e-6)).unwrap())
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(core, benches);
+criterion_main!(core);

@@ -3,5 +3,7 @@
 
 pub mod data;
 pub mod error;
+pub mod inspect;
+pub mod npy;
 
 pub use error::{Error, Result};
