@@ -94,6 +94,9 @@ fn check(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<()> {
 
 /// KARE of kernel `k` (n×n, symmetric) for targets `y` (n×c) at ridge `z`.
 ///
+/// Only the lower triangle of `k` is read, so a kernel whose upper triangle was never formed
+/// (as in training) is fine.
+///
 /// A kernel for which `K/n + z·I` is not positive definite is [`Error::NotPositiveDefinite`],
 /// never a NaN.
 pub fn kare(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<f64> {

@@ -11,17 +11,18 @@
 //!
 //! ```no_run
 //! use candle_core::{DType, Device, Tensor};
-//! use kare_ntk::{mlp::{Mlp, MlpShape}, ntk::{ntk, InputGram}, convert::tensor_to_mat, kare::kare};
+//! use kare_ntk::{mlp::{Mlp, MlpShape}, ntk::{ntk, InputGram}, kare::kare};
 //! # fn main() -> kare_ntk::Result<()> {
 //! let shape = MlpShape { inputs: 10, depth: 1, width: 64, outputs: 1 };
 //! let net = Mlp::new(&shape, 0, DType::F32, &Device::Cpu)?;
 //! let x = Tensor::randn(0f32, 1.0, (100, 10), &Device::Cpu)?;
-//! let k = tensor_to_mat(&ntk(&net, &x, &InputGram::symmetric(&x)?)?)?;
+//! let k = ntk(&net, &x, &InputGram::symmetric(&x)?)?;
 //! let y = faer::Mat::<f64>::from_fn(100, 1, |i, _| (i as f64).sin());
 //! println!("KARE = {}", kare(k.as_ref(), y.as_ref(), 0.1)?);
 //! # Ok(()) }
 //! ```
 
+pub mod activation;
 pub mod convert;
 pub mod error;
 pub mod kare;

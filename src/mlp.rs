@@ -2,7 +2,6 @@
 //! safetensors format (`layers.{i}.weight` of shape `[out, in]`, `layers.{i}.bias` of shape `[out]`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::f64::consts::{FRAC_1_SQRT_2, PI};
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor, Var};
@@ -10,6 +9,7 @@ use rand::distr::{Distribution, Uniform};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::activation::gelu;
 use crate::{Error, Result};
 
 /// The architecture of a [`Mlp`]: `depth` hidden layers of `width` GELU units between
@@ -51,24 +51,6 @@ pub struct Linear {
 #[derive(Debug, Clone)]
 pub struct Mlp {
     layers: Vec<Linear>,
-}
-
-/// The exact GELU, `x·Φ(x) = 0.5·x·(1 + erf(x/√2))`, written from `erf` so that its autograd
-/// derivatives are exact in f64 (candle's fused `gelu_erf` rounds 1/√(2π) in its backward).
-pub fn gelu(z: &Tensor) -> Result<Tensor> {
-    Ok((z * &normal_cdf(z)?)?)
-}
-
-/// GELU's derivative `Φ(x) + x·φ(x)`, built from differentiable ops: the structured NTK depends on
-/// θ through it, so KARE's gradient flows through this expression.
-pub fn gelu_derivative(z: &Tensor) -> Result<Tensor> {
-    let pdf = (z.sqr()? * -0.5)?.exp()? * (1.0 / (2.0 * PI).sqrt());
-    Ok((normal_cdf(z)? + (z * pdf?)?)?)
-}
-
-/// The standard normal CDF `Φ(x) = 0.5·(1 + erf(x/√2))`.
-fn normal_cdf(z: &Tensor) -> Result<Tensor> {
-    Ok((((z * FRAC_1_SQRT_2)?.erf()? + 1.0)? * 0.5)?)
 }
 
 impl Mlp {

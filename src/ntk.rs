@@ -7,48 +7,218 @@
 //! `K = c·(H_L H_Lᵀ + 1) + Σ_{i<L} (Δ_i Δ_iᵀ) ⊙ (H_i H_iᵀ + 1)`,
 //!
 //! at a cost of O(n²·Σ widths) instead of O(n²·P). The first term is the output layer, whose
-//! backward signal is the all-ones n×c matrix. Kernels are returned as candle tensors in the
-//! network's dtype, detached from autograd: KARE's gradient reaches θ through
-//! [`crate::objective`], which supplies the n×n part of the chain rule in closed form.
-//! [`ntk_explicit`] is the `J Jᵀ` oracle.
+//! backward signal is the all-ones n×c matrix.
+//!
+//! The network side (`H_i`, `Δ_i`) runs in candle, in the network's dtype and on its autograd
+//! graph. The n×n side runs in faer: the Gram products in the network's dtype (f32 in the
+//! experiments: twice the GEMM rate of f64), accumulated into an f64 kernel. For `K(X, X)` only the
+//! lower triangles are formed (half the flops); [`crate::objective`] reuses the per-layer Grams
+//! for the n×n part of KARE's chain rule. [`ntk_explicit`] is the `J Jᵀ` oracle.
 
-use candle_core::{DType, Tensor};
-use faer::Mat;
+use candle_core::{DType, Tensor, WithDType};
+use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{self, BlockStructure};
+use faer::{Accum, Mat, MatRef, Par};
 
-use crate::convert::tensor_to_mat;
-use crate::mlp::{gelu, gelu_derivative, Mlp};
+use crate::activation::{gelu, gelu_derivative};
+use crate::convert::mat_to_tensor;
+use crate::mlp::Mlp;
 use crate::{Error, Result};
 
+/// The float types a network runs in, for the n×n kernels on the faer side.
+pub(crate) trait Real: faer::traits::RealField + WithDType + Copy + Send + Sync {
+    /// The stored input Gram, if it is of this type.
+    fn stored(gram: &Stored) -> Option<&Mat<Self>>;
+    /// Stores an input Gram of this type.
+    fn store(mat: Mat<Self>) -> Stored;
+}
+
+/// An input Gram in the network's precision.
+#[derive(Debug, Clone)]
+pub(crate) enum Stored {
+    F32(Mat<f32>),
+    F64(Mat<f64>),
+}
+
+impl Real for f32 {
+    fn stored(gram: &Stored) -> Option<&Mat<f32>> {
+        match gram {
+            Stored::F32(m) => Some(m),
+            Stored::F64(_) => None,
+        }
+    }
+    fn store(mat: Mat<f32>) -> Stored {
+        Stored::F32(mat)
+    }
+}
+
+impl Real for f64 {
+    fn stored(gram: &Stored) -> Option<&Mat<f64>> {
+        match gram {
+            Stored::F64(m) => Some(m),
+            Stored::F32(_) => None,
+        }
+    }
+    fn store(mat: Mat<f64>) -> Stored {
+        Stored::F64(mat)
+    }
+}
+
+/// Runs `$body` with `$t` bound to the Rust float type of `$dtype` (f32 or f64).
+macro_rules! with_real {
+    ($dtype:expr, $t:ident => $body:expr) => {
+        match $dtype {
+            candle_core::DType::F32 => {
+                type $t = f32;
+                $body
+            }
+            candle_core::DType::F64 => {
+                type $t = f64;
+                $body
+            }
+            other => Err($crate::Error::InvalidParameter(format!(
+                "networks run in f32 or f64, not {other:?}"
+            ))),
+        }
+    };
+}
+pub(crate) use with_real;
+
 /// The θ-independent first-layer factor `X_a X_bᵀ + 1`, computed once per data set (or batch)
-/// and reused by every kernel evaluation.
+/// and reused by every kernel evaluation. For `K(X, X)` only its lower triangle is stored.
 #[derive(Debug, Clone)]
 pub struct InputGram {
-    gram: Tensor,
+    gram: Stored,
+    symmetric: bool,
+    rows: usize,
+    cols: usize,
 }
 
 impl InputGram {
-    /// `X_a X_bᵀ + 1` for inputs of shape `n_a × d` and `n_b × d`.
+    /// `X_a X_bᵀ + 1` for inputs of shape `n_a × d` and `n_b × d` (same dtype), for `K(X_a, X_b)`.
     pub fn new(xa: &Tensor, xb: &Tensor) -> Result<Self> {
-        if xa.rank() != 2 || xb.rank() != 2 || xa.dims()[1] != xb.dims()[1] {
+        Self::build(xa, xb, false)
+    }
+
+    /// `X Xᵀ + 1` for the training kernel `K(X, X)`.
+    pub fn symmetric(x: &Tensor) -> Result<Self> {
+        Self::build(x, x, true)
+    }
+
+    fn build(xa: &Tensor, xb: &Tensor, symmetric: bool) -> Result<Self> {
+        if xa.rank() != 2
+            || xb.rank() != 2
+            || xa.dims()[1] != xb.dims()[1]
+            || xa.dtype() != xb.dtype()
+        {
             return Err(Error::Shape(format!(
-                "input Gram needs two n×d matrices with the same d, got {:?} and {:?}",
+                "input Gram needs two n×d matrices of one dtype, got {:?} {:?} and {:?} {:?}",
                 xa.dims(),
-                xb.dims()
+                xa.dtype(),
+                xb.dims(),
+                xb.dtype()
             )));
         }
+        let gram = with_real!(xa.dtype(), T => {
+            let a = to_faer::<T>(xa)?;
+            let mut g = if symmetric { lower_gram(a.as_ref()) } else { cross_gram(a.as_ref(), to_faer::<T>(xb)?.as_ref()) };
+            add_one(&mut g, symmetric);
+            Ok(T::store(g))
+        })?;
         Ok(Self {
-            gram: (xa.matmul(&xb.t()?)? + 1.0)?,
+            gram,
+            symmetric,
+            rows: xa.dims()[0],
+            cols: xb.dims()[0],
         })
     }
 
-    /// `X Xᵀ + 1` for the training kernel.
-    pub fn symmetric(x: &Tensor) -> Result<Self> {
-        Self::new(x, x)
+    /// The stored lower triangle of a symmetric Gram for `n` points.
+    pub(crate) fn lower<T: Real>(&self, n: usize) -> Result<&Mat<T>> {
+        self.get(true, n, n)
     }
 
-    /// The `n_a × n_b` Gram tensor.
-    pub fn tensor(&self) -> &Tensor {
-        &self.gram
+    fn get<T: Real>(&self, symmetric: bool, rows: usize, cols: usize) -> Result<&Mat<T>> {
+        if self.symmetric != symmetric || (self.rows, self.cols) != (rows, cols) {
+            return Err(Error::Shape(format!(
+                "input Gram is {}×{} ({}) but the kernel is {rows}×{cols} ({})",
+                self.rows,
+                self.cols,
+                if self.symmetric { "symmetric" } else { "cross" },
+                if symmetric { "symmetric" } else { "cross" },
+            )));
+        }
+        T::stored(&self.gram)
+            .ok_or_else(|| Error::Shape("input Gram and network differ in dtype".into()))
+    }
+}
+
+/// A detached copy of a 2-D tensor as a faer matrix of the same float type.
+pub(crate) fn to_faer<T: Real>(t: &Tensor) -> Result<Mat<T>> {
+    let (rows, cols) = t.dims2()?;
+    let data = t.flatten_all()?.to_vec1::<T>()?;
+    Ok(MatRef::from_row_major_slice(&data, rows, cols).to_owned())
+}
+
+/// The lower triangle of `A Aᵀ` (the strict upper triangle is left zero).
+fn lower_gram<T: Real>(a: MatRef<'_, T>) -> Mat<T> {
+    let mut out = Mat::zeros(a.nrows(), a.nrows());
+    triangular::matmul(
+        &mut out,
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        a,
+        BlockStructure::Rectangular,
+        a.transpose(),
+        BlockStructure::Rectangular,
+        T::from_f64(1.0),
+        Par::rayon(0),
+    );
+    out
+}
+
+/// `A Bᵀ`.
+fn cross_gram<T: Real>(a: MatRef<'_, T>, b: MatRef<'_, T>) -> Mat<T> {
+    let mut out = Mat::zeros(a.nrows(), b.nrows());
+    matmul(
+        &mut out,
+        Accum::Replace,
+        a,
+        b.transpose(),
+        T::from_f64(1.0),
+        Par::rayon(0),
+    );
+    out
+}
+
+/// Applies `f(i, j)` to every entry of the lower triangle (symmetric) or of the whole matrix,
+/// column by column.
+pub(crate) fn for_each_entry(
+    rows: usize,
+    cols: usize,
+    symmetric: bool,
+    mut f: impl FnMut(usize, usize),
+) {
+    for j in 0..cols {
+        for i in if symmetric { j } else { 0 }..rows {
+            f(i, j);
+        }
+    }
+}
+
+fn add_one<T: Real>(g: &mut Mat<T>, symmetric: bool) {
+    let one = T::from_f64(1.0);
+    for_each_entry(g.nrows(), g.ncols(), symmetric, |i, j| {
+        g[(i, j)] = g[(i, j)] + one
+    });
+}
+
+/// Copies the lower triangle onto the upper one.
+pub(crate) fn mirror_lower(m: &mut Mat<f64>) {
+    for j in 0..m.ncols() {
+        for i in 0..j {
+            m[(i, j)] = m[(j, i)];
+        }
     }
 }
 
@@ -111,58 +281,95 @@ fn check_inputs(mlp: &Mlp, x: &Tensor) -> Result<()> {
 }
 
 /// A structured kernel with the per-layer factors it was summed from, kept for the VJP of
-/// [`crate::objective`]: `signal_grams[i] = Δ_iΔ_iᵀ` and `input_grams[i] = H_iH_iᵀ + 1`
-/// (`input_grams[0]` is the precomputed [`InputGram`]). All are detached from the autograd graph.
-pub(crate) struct Factored {
-    pub(crate) kernel: Tensor,
-    pub(crate) signal_grams: Vec<Tensor>,
-    pub(crate) input_grams: Vec<Tensor>,
+/// [`crate::objective`]. When `symmetric`, every matrix holds only its lower triangle.
+pub(crate) struct Factored<T> {
+    /// K in f64.
+    pub(crate) kernel: Mat<f64>,
+    /// `Δ_iΔ_iᵀ` for the hidden layers `i < L`.
+    pub(crate) signal_grams: Vec<Mat<T>>,
+    /// `H_iH_iᵀ + 1` for `i = 1..=L` (index `i − 1`); `i = 0` is the [`InputGram`].
+    pub(crate) input_grams: Vec<Mat<T>>,
+    /// Detached copies of `Δ_i` and `H_i` (`i ≥ 1`, index `i − 1`) for the VJP products.
+    pub(crate) deltas: Vec<Mat<T>>,
+    pub(crate) inputs: Vec<Mat<T>>,
 }
 
-impl Factored {
-    pub(crate) fn new(mlp: &Mlp, a: &Signals, b: &Signals, gram: &InputGram) -> Result<Self> {
-        let (na, nb) = (a.inputs[0].dims()[0], b.inputs[0].dims()[0]);
-        if gram.tensor().dims() != [na, nb] {
-            return Err(Error::Shape(format!(
-                "input Gram is {:?} but the kernel is {na}×{nb}",
-                gram.tensor().dims()
-            )));
-        }
-        let outer =
-            |u: &Tensor, v: &Tensor| -> Result<Tensor> { Ok(u.detach().matmul(&v.detach().t()?)?) };
+impl<T: Real> Factored<T> {
+    pub(crate) fn new(
+        mlp: &Mlp,
+        a: &Signals,
+        b: Option<&Signals>,
+        gram: &InputGram,
+    ) -> Result<Self> {
+        let symmetric = b.is_none();
+        let b = b.unwrap_or(a);
+        let (rows, cols) = (a.inputs[0].dims()[0], b.inputs[0].dims()[0]);
+        let gram0 = gram.get::<T>(symmetric, rows, cols)?;
+        let product = |u: &Tensor, v: &Tensor| -> Result<(Mat<T>, Mat<T>)> {
+            let fu = to_faer::<T>(u)?;
+            if symmetric {
+                Ok((lower_gram(fu.as_ref()), fu))
+            } else {
+                Ok((cross_gram(fu.as_ref(), to_faer::<T>(v)?.as_ref()), fu))
+            }
+        };
         let depth = mlp.depth();
-        let c = mlp.outputs() as f64;
-        let mut input_grams = vec![gram.tensor().clone()];
+        let (mut input_grams, mut inputs) = (Vec::with_capacity(depth), Vec::with_capacity(depth));
         for i in 1..=depth {
-            input_grams.push((outer(&a.inputs[i], &b.inputs[i])? + 1.0)?);
+            let (mut g, h) = product(&a.inputs[i], &b.inputs[i])?;
+            add_one(&mut g, symmetric);
+            input_grams.push(g);
+            inputs.push(h);
         }
-        let mut kernel = (&input_grams[depth] * c)?;
-        let mut signal_grams = Vec::with_capacity(depth);
+        let (mut signal_grams, mut deltas) = (Vec::with_capacity(depth), Vec::with_capacity(depth));
         for i in 0..depth {
-            let dd = outer(&a.deltas[i], &b.deltas[i])?;
-            kernel = (kernel + (&dd * &input_grams[i])?)?;
-            signal_grams.push(dd);
+            let (g, d) = product(&a.deltas[i], &b.deltas[i])?;
+            signal_grams.push(g);
+            deltas.push(d);
         }
+        let c = mlp.outputs() as f64;
+        let last = input_grams.last().unwrap_or(gram0);
+        let mut kernel = Mat::<f64>::zeros(rows, cols);
+        for_each_entry(rows, cols, symmetric, |r, s| {
+            let mut v = c * last[(r, s)].to_f64();
+            for i in 0..depth {
+                let factor = if i == 0 {
+                    gram0[(r, s)]
+                } else {
+                    input_grams[i - 1][(r, s)]
+                };
+                v += signal_grams[i][(r, s)].to_f64() * factor.to_f64();
+            }
+            kernel[(r, s)] = v;
+        });
         Ok(Self {
             kernel,
             signal_grams,
             input_grams,
+            deltas,
+            inputs,
         })
     }
 }
 
-/// The training kernel `K(X, X)` (n×n) by the structured form, in the network's dtype;
-/// `gram` must be [`InputGram::symmetric`] of the same `x`.
-pub fn ntk(mlp: &Mlp, x: &Tensor, gram: &InputGram) -> Result<Tensor> {
+/// `K(X, X)` (n×n, f64) by the structured form; `gram` must be [`InputGram::symmetric`] of `x`.
+pub fn ntk(mlp: &Mlp, x: &Tensor, gram: &InputGram) -> Result<Mat<f64>> {
     let s = Signals::new(mlp, x)?;
-    Ok(Factored::new(mlp, &s, &s, gram)?.kernel)
+    let mut k = with_real!(mlp.dtype(), T => Ok(Factored::<T>::new(mlp, &s, None, gram)?.kernel))?;
+    mirror_lower(&mut k);
+    Ok(k)
 }
 
-/// The cross kernel `K(X*, X)` (m×n) for prediction; `gram` must be `InputGram::new(xs, x)`.
-pub fn ntk_cross(mlp: &Mlp, xs: &Tensor, x: &Tensor, gram: &InputGram) -> Result<Tensor> {
+/// The cross kernel `K(X*, X)` (m×n, f64) for prediction; `gram` must be `InputGram::new(xs, x)`.
+pub fn ntk_cross(mlp: &Mlp, xs: &Tensor, x: &Tensor, gram: &InputGram) -> Result<Mat<f64>> {
     let sa = Signals::new(mlp, xs)?;
     let sb = Signals::new(mlp, x)?;
-    Ok(Factored::new(mlp, &sa, &sb, gram)?.kernel)
+    with_real!(mlp.dtype(), T => Ok(Factored::<T>::new(mlp, &sa, Some(&sb), gram)?.kernel))
+}
+
+/// `K(X*, X)` with its input Gram formed on the spot; `ntk_f64(mlp, x, x)` is the training kernel.
+pub fn ntk_f64(mlp: &Mlp, xs: &Tensor, x: &Tensor) -> Result<Mat<f64>> {
+    ntk_cross(mlp, xs, x, &InputGram::new(xs, x)?)
 }
 
 /// The per-sample Jacobian `J` (n×P, f64) of `s(x) = Σ_c f_c(x)` w.r.t. all parameters in the
@@ -195,9 +402,8 @@ pub fn ntk_explicit(mlp: &Mlp, xa: &Tensor, xb: &Tensor) -> Result<Mat<f64>> {
     Ok(&ja * jb.transpose())
 }
 
-/// The structured kernel copied to f64 (rows = `xs`, columns = `x`), for ridge and KARE.
-pub fn ntk_f64(mlp: &Mlp, xs: &Tensor, x: &Tensor) -> Result<Mat<f64>> {
-    let gram = InputGram::new(xs, x)?;
-    let k = ntk_cross(mlp, xs, x, &gram)?;
-    tensor_to_mat(&k)
+/// A faer matrix of the network's float type as a candle tensor (for the VJP hand-off).
+pub(crate) fn faer_to_tensor<T: Real>(m: MatRef<'_, T>, like: &Tensor) -> Result<Tensor> {
+    let f64_copy = Mat::<f64>::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].to_f64());
+    mat_to_tensor(f64_copy.as_ref(), like.dtype(), like.device())
 }

@@ -4,23 +4,22 @@
 //! the surrogate `⟨G, K(θ)⟩` has the same θ-gradient as KARE, so one first-order backward pass
 //! through the structured NTK gives `∂KARE/∂θ` (no second-order autodiff).
 //!
-//! The n×n part of that backward pass is written out: for a layer term
-//! `(ΔΔᵀ) ⊙ S` with `S = HHᵀ + 1` and symmetric `G`,
-//! `∂⟨G, ·⟩/∂Δ = 2(G ⊙ S)Δ` and `∂⟨G, ·⟩/∂H = 2(G ⊙ ΔΔᵀ)H`,
-//! and for the output term `c·(H_L H_Lᵀ + 1)`, `∂/∂H_L = 2c·G·H_L`. Candle's autograd then
-//! differentiates the linearised surrogate `Σ ⟨∂/∂Δ_i, Δ_i(θ)⟩ + ⟨∂/∂H_i, H_i(θ)⟩` through the
-//! network: the same gradient, without building the n×n graph (3 GEMMs per layer instead of 6,
-//! and no n×n elementwise backward).
+//! The n×n part of that backward pass is written out: for a layer term `(ΔΔᵀ) ⊙ S` with
+//! `S = HHᵀ + 1` and symmetric `G`, `∂⟨G, ·⟩/∂Δ = 2(G ⊙ S)Δ` and `∂⟨G, ·⟩/∂H = 2(G ⊙ ΔΔᵀ)H`;
+//! for the output term `c·(H_L H_Lᵀ + 1)`, `∂/∂H_L = 2c·G·H_L`. These products use only the lower
+//! triangles the kernel was built from. Candle's autograd then differentiates the linearised
+//! surrogate `Σ ⟨∂/∂Δ_i, Δ_i(θ)⟩ + ⟨∂/∂H_i, H_i(θ)⟩` through the network: the same gradient, without
+//! an n×n autograd graph.
 
 use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
-use faer::MatRef;
+use faer::linalg::matmul::triangular::{self, BlockStructure};
+use faer::{Accum, Mat, MatRef, Par};
 
-use crate::convert::{mat_to_tensor, tensor_to_mat};
 use crate::kare::kare_with_grad;
 use crate::mlp::Mlp;
-use crate::ntk::{Factored, InputGram, Signals};
-use crate::Result;
+use crate::ntk::{faer_to_tensor, for_each_entry, with_real, Factored, InputGram, Real, Signals};
+use crate::{Error, Result};
 
 /// KARE at the current parameters and its gradient w.r.t. each of them.
 #[derive(Debug, Clone)]
@@ -32,8 +31,8 @@ pub struct KareGradients {
     pub grads: Vec<Tensor>,
 }
 
-/// Evaluates KARE of `mlp`'s NTK on `x` (with its precomputed input Gram) for targets `y` at
-/// ridge `z`, and back-propagates it to every parameter.
+/// Evaluates KARE of `mlp`'s NTK on `x` (with its precomputed [`InputGram::symmetric`]) for
+/// targets `y` (n×c) at ridge `z`, and back-propagates it to every parameter.
 pub fn kare_gradients(
     mlp: &Mlp,
     x: &Tensor,
@@ -53,7 +52,7 @@ pub fn kare_gradients(
     Ok(KareGradients { kare, grads })
 }
 
-/// KARE and the autograd store of the surrogate `⟨G, K(θ)⟩`, whose θ-gradients are `∂KARE/∂θ`.
+/// KARE and the autograd store of the linearised surrogate, whose θ-gradients are `∂KARE/∂θ`.
 pub(crate) fn kare_backward(
     mlp: &Mlp,
     x: &Tensor,
@@ -62,24 +61,99 @@ pub(crate) fn kare_backward(
     z: f64,
 ) -> Result<(f64, GradStore)> {
     let signals = Signals::new(mlp, x)?;
-    let parts = Factored::new(mlp, &signals, &signals, gram)?;
-    let kg = kare_with_grad(tensor_to_mat(&parts.kernel)?.as_ref(), y, z)?;
-    let g = mat_to_tensor(kg.grad.as_ref(), mlp.dtype(), mlp.device())?;
-    // ⟨P, T⟩ with P held constant: its autograd gradient w.r.t. θ is Pᵀ·∂T/∂θ.
-    let pair = |vjp: Tensor, t: &Tensor| -> Result<Tensor> { Ok((vjp * t)?.sum_all()?) };
+    with_real!(mlp.dtype(), T => backward::<T>(mlp, &signals, gram, y, z))
+}
+
+fn backward<T: Real>(
+    mlp: &Mlp,
+    signals: &Signals,
+    gram: &InputGram,
+    y: MatRef<'_, f64>,
+    z: f64,
+) -> Result<(f64, GradStore)> {
+    let parts = Factored::<T>::new(mlp, signals, None, gram)?;
+    let kg = kare_with_grad(parts.kernel.as_ref(), y, z)?;
+    let n = parts.kernel.nrows();
     let depth = mlp.depth();
-    let h_out = &signals.inputs[depth];
     let c = mlp.outputs() as f64;
-    let mut surrogate = pair((g.matmul(&h_out.detach())? * (2.0 * c))?, h_out)?;
+    let gram0 = gram_lower::<T>(gram, n)?;
+    let g = &kg.grad;
+    // ⟨P, t⟩ with P held constant: its autograd gradient w.r.t. θ is Pᵀ·∂t/∂θ.
+    let pair = |vjp: Mat<T>, t: &Tensor| -> Result<Tensor> {
+        Ok((faer_to_tensor(vjp.as_ref(), t)? * t)?.sum_all()?)
+    };
+    let mut w = Mat::<T>::zeros(n, n);
+    let mut surrogate = Tensor::zeros((), mlp.dtype(), mlp.device())?;
+    if let Some(h_out) = parts.inputs.last() {
+        weigh(&mut w, g, None);
+        let d_h = symmetric_times(w.as_ref(), h_out.as_ref(), 2.0 * c);
+        surrogate = (surrogate + pair(d_h, &signals.inputs[depth])?)?;
+    }
     for i in 0..depth {
-        let delta = &signals.deltas[i];
-        let d_delta = ((&g * &parts.input_grams[i])?.matmul(&delta.detach())? * 2.0)?;
-        surrogate = (surrogate + pair(d_delta, delta)?)?;
+        weigh(
+            &mut w,
+            g,
+            Some(if i == 0 {
+                gram0
+            } else {
+                &parts.input_grams[i - 1]
+            }),
+        );
+        let d_delta = symmetric_times(w.as_ref(), parts.deltas[i].as_ref(), 2.0);
+        surrogate = (surrogate + pair(d_delta, &signals.deltas[i])?)?;
         if i > 0 {
-            let h = &signals.inputs[i];
-            let d_h = ((&g * &parts.signal_grams[i])?.matmul(&h.detach())? * 2.0)?;
-            surrogate = (surrogate + pair(d_h, h)?)?;
+            weigh(&mut w, g, Some(&parts.signal_grams[i]));
+            let d_h = symmetric_times(w.as_ref(), parts.inputs[i - 1].as_ref(), 2.0);
+            surrogate = (surrogate + pair(d_h, &signals.inputs[i])?)?;
         }
     }
     Ok((kg.value, surrogate.backward()?))
+}
+
+/// The lower triangle of `G ⊙ factor` (or of `G` itself) in the network's precision.
+fn weigh<T: Real>(w: &mut Mat<T>, g: &Mat<f64>, factor: Option<&Mat<T>>) {
+    let n = g.nrows();
+    match factor {
+        Some(f) => for_each_entry(n, n, true, |i, j| {
+            w[(i, j)] = T::from_f64(g[(i, j)]) * f[(i, j)]
+        }),
+        None => for_each_entry(n, n, true, |i, j| w[(i, j)] = T::from_f64(g[(i, j)])),
+    }
+}
+
+fn gram_lower<T: Real>(gram: &InputGram, n: usize) -> Result<&Mat<T>> {
+    gram.lower::<T>(n).map_err(|e| match e {
+        Error::Shape(msg) => {
+            Error::Shape(format!("KARE needs the symmetric input Gram of x: {msg}"))
+        }
+        other => other,
+    })
+}
+
+/// `alpha·W·R` for a symmetric `W` of which only the lower triangle is stored:
+/// `tril(W)·R + strict_tril(W)ᵀ·R`, two triangular products with the flops of one full one.
+fn symmetric_times<T: Real>(w: MatRef<'_, T>, r: MatRef<'_, T>, alpha: f64) -> Mat<T> {
+    let mut out = Mat::<T>::zeros(w.nrows(), r.ncols());
+    let alpha = T::from_f64(alpha);
+    for (lhs, structure, accum) in [
+        (w, BlockStructure::TriangularLower, Accum::Replace),
+        (
+            w.transpose(),
+            BlockStructure::StrictTriangularUpper,
+            Accum::Add,
+        ),
+    ] {
+        triangular::matmul(
+            &mut out,
+            BlockStructure::Rectangular,
+            accum,
+            lhs,
+            structure,
+            r,
+            BlockStructure::Rectangular,
+            alpha,
+            Par::rayon(0),
+        );
+    }
+    out
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
-use kare_ntk::convert::{mat_from_rows, tensor_to_mat};
+use kare_ntk::convert::mat_from_rows;
 use kare_ntk::mlp::{save_named, Mlp};
 use kare_ntk::ntk::{ntk, ntk_cross, InputGram};
 use kare_ntk::objective::kare_gradients;
@@ -51,7 +51,6 @@ pub fn write_ntk(
             ntk_cross(mlp, &xs, &x, &InputGram::new(&xs, &x)?)?
         }
     };
-    let k = tensor_to_mat(&k)?;
     let (rows, cols) = k.shape();
     let data: Vec<f64> = (0..rows)
         .flat_map(|i| (0..cols).map(move |j| (i, j)))

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use candle_core::{DType, Device, Tensor};
-use kare_ntk::mlp::{gelu, gelu_derivative, Mlp, MlpShape};
+use kare_ntk::activation::{gelu, gelu_derivative};
+use kare_ntk::mlp::{Mlp, MlpShape};
 use kare_ntk::Error;
 
 use crate::net;

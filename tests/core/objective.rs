@@ -2,7 +2,6 @@
 
 use candle_core::{DType, Tensor};
 use faer::Mat;
-use kare_ntk::convert::tensor_to_mat;
 use kare_ntk::kare::kare;
 use kare_ntk::mlp::Mlp;
 use kare_ntk::ntk::{ntk, InputGram};
@@ -11,7 +10,7 @@ use kare_ntk::objective::kare_gradients;
 use crate::{net, randn, randn_tensor};
 
 fn kare_of(mlp: &Mlp, x: &Tensor, gram: &InputGram, y: &Mat<f64>) -> f64 {
-    let k = tensor_to_mat(&ntk(mlp, x, gram).unwrap()).unwrap();
+    let k = ntk(mlp, x, gram).unwrap();
     kare(k.as_ref(), y.as_ref(), 0.1).unwrap()
 }
 

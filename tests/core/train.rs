@@ -17,7 +17,7 @@ fn data(n: usize) -> (candle_core::Tensor, Mat<f64>) {
 }
 
 fn kare_now(mlp: &kare_ntk::mlp::Mlp, x: &candle_core::Tensor, y: &Mat<f64>) -> f64 {
-    let k = tensor_to_mat(&ntk(mlp, x, &InputGram::symmetric(x).unwrap()).unwrap()).unwrap();
+    let k = ntk(mlp, x, &InputGram::symmetric(x).unwrap()).unwrap();
     kare(k.as_ref(), y.as_ref(), 0.1).unwrap()
 }
 
