@@ -19,7 +19,10 @@ fn workdir(name: &str) -> PathBuf {
 }
 
 fn kare(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kare")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_kare"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn s(p: &Path) -> &str {
@@ -28,7 +31,9 @@ fn s(p: &Path) -> &str {
 
 /// Deterministic inputs with values exactly representable in f32.
 fn inputs(rows: usize, cols: usize, shift: usize) -> Vec<f64> {
-    (0..rows * cols).map(|i| (((i + shift) * 37 % 17) as f64 - 8.0) / 8.0).collect()
+    (0..rows * cols)
+        .map(|i| (((i + shift) * 37 % 17) as f64 - 8.0) / 8.0)
+        .collect()
 }
 
 fn write_f32(path: &Path, rows: usize, cols: usize, data: &[f64]) {
@@ -49,7 +54,18 @@ fn tensor(data: &[f64], rows: usize, cols: usize) -> Tensor {
 #[test]
 fn ntk_command_writes_the_kernel_of_a_saved_network() {
     let dir = workdir("ntk");
-    let mlp = Mlp::new(&MlpShape { inputs: 3, depth: 2, width: 5, outputs: 2 }, 1, DType::F64, &Device::Cpu).unwrap();
+    let mlp = Mlp::new(
+        &MlpShape {
+            inputs: 3,
+            depth: 2,
+            width: 5,
+            outputs: 2,
+        },
+        1,
+        DType::F64,
+        &Device::Cpu,
+    )
+    .unwrap();
     let weights = dir.join("w.safetensors");
     mlp.save(&weights).unwrap();
     let (x, xt) = (inputs(6, 3, 0), inputs(4, 3, 5));
@@ -57,35 +73,75 @@ fn ntk_command_writes_the_kernel_of_a_saved_network() {
     npy::write(&dir.join("xt.npy"), 4, 3, &xt).unwrap();
 
     let out = dir.join("k.npy");
-    let run = kare(&["ntk", "--weights", s(&weights), "--inputs", s(&dir.join("x.npy")), "--out", s(&out)]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let run = kare(&[
+        "ntk",
+        "--weights",
+        s(&weights),
+        "--inputs",
+        s(&dir.join("x.npy")),
+        "--out",
+        s(&out),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let k = npy::read(&out).unwrap();
     let oracle = ntk_explicit(&mlp, &tensor(&x, 6, 3), &tensor(&x, 6, 3)).unwrap();
     assert_eq!((k.rows, k.cols, k.is_f64), (6, 6, true));
     let scale = oracle.norm_max();
     for i in 0..6 {
         for j in 0..6 {
-            assert!((k.data[i * 6 + j] - oracle[(i, j)]).abs() < 1e-10 * scale, "K[{i},{j}]");
+            assert!(
+                (k.data[i * 6 + j] - oracle[(i, j)]).abs() < 1e-10 * scale,
+                "K[{i},{j}]"
+            );
         }
     }
 
     let cross = dir.join("kc.npy");
     let run = kare(&[
-        "ntk", "--weights", s(&weights), "--inputs", s(&dir.join("x.npy")), "--test", s(&dir.join("xt.npy")), "--out", s(&cross),
+        "ntk",
+        "--weights",
+        s(&weights),
+        "--inputs",
+        s(&dir.join("x.npy")),
+        "--test",
+        s(&dir.join("xt.npy")),
+        "--out",
+        s(&cross),
     ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let kc = npy::read(&cross).unwrap();
     let oracle = ntk_explicit(&mlp, &tensor(&xt, 4, 3), &tensor(&x, 6, 3)).unwrap();
     assert_eq!((kc.rows, kc.cols), (4, 6));
     for i in 0..4 {
         for j in 0..6 {
-            assert!((kc.data[i * 6 + j] - oracle[(i, j)]).abs() < 1e-10 * scale, "K*[{i},{j}]");
+            assert!(
+                (kc.data[i * 6 + j] - oracle[(i, j)]).abs() < 1e-10 * scale,
+                "K*[{i},{j}]"
+            );
         }
     }
 
     // --dtype f32 runs the same network in single precision: the same kernel to f32 accuracy.
     let k32 = dir.join("k32.npy");
-    let run = kare(&["ntk", "--weights", s(&weights), "--inputs", s(&dir.join("x.npy")), "--out", s(&k32), "--dtype", "f32"]);
+    let run = kare(&[
+        "ntk",
+        "--weights",
+        s(&weights),
+        "--inputs",
+        s(&dir.join("x.npy")),
+        "--out",
+        s(&k32),
+        "--dtype",
+        "f32",
+    ]);
     assert!(run.status.success());
     let k32 = npy::read(&k32).unwrap();
     for (a, b) in k32.data.iter().zip(&k.data) {
@@ -96,31 +152,72 @@ fn ntk_command_writes_the_kernel_of_a_saved_network() {
 #[test]
 fn kare_command_prints_kare_and_writes_named_gradients() {
     let dir = workdir("kare");
-    let mlp = Mlp::new(&MlpShape { inputs: 3, depth: 2, width: 5, outputs: 1 }, 2, DType::F64, &Device::Cpu).unwrap();
+    let mlp = Mlp::new(
+        &MlpShape {
+            inputs: 3,
+            depth: 2,
+            width: 5,
+            outputs: 1,
+        },
+        2,
+        DType::F64,
+        &Device::Cpu,
+    )
+    .unwrap();
     let weights = dir.join("w.safetensors");
     mlp.save(&weights).unwrap();
     let x = inputs(7, 3, 1);
     npy::write(&dir.join("x.npy"), 7, 3, &x).unwrap();
-    let y: Vec<f64> = (0..7).map(|i| if i % 3 == 0 { 1.0 } else { -1.0 }).collect();
+    let y: Vec<f64> = (0..7)
+        .map(|i| if i % 3 == 0 { 1.0 } else { -1.0 })
+        .collect();
     npyz::to_file_1d(dir.join("y.npy"), y.iter().copied()).unwrap();
 
     let out = dir.join("g.safetensors");
     let run = kare(&[
-        "kare", "--weights", s(&weights), "--inputs", s(&dir.join("x.npy")), "--targets", s(&dir.join("y.npy")), "--out", s(&out),
+        "kare",
+        "--weights",
+        s(&weights),
+        "--inputs",
+        s(&dir.join("x.npy")),
+        "--targets",
+        s(&dir.join("y.npy")),
+        "--out",
+        s(&out),
     ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let stdout = String::from_utf8_lossy(&run.stdout);
-    let printed: f64 = stdout.trim().strip_prefix("KARE = ").unwrap().parse().unwrap();
+    let printed: f64 = stdout
+        .trim()
+        .strip_prefix("KARE = ")
+        .unwrap()
+        .parse()
+        .unwrap();
 
     let xt = tensor(&x, 7, 3);
     let ym = mat_from_rows(&y, 7, 1, "y").unwrap();
-    let lib = kare_gradients(&mlp, &xt, &InputGram::symmetric(&xt).unwrap(), ym.as_ref(), 0.1).unwrap();
+    let lib = kare_gradients(
+        &mlp,
+        &xt,
+        &InputGram::symmetric(&xt).unwrap(),
+        ym.as_ref(),
+        0.1,
+    )
+    .unwrap();
     assert_eq!(printed, lib.kare);
     let grads = candle_core::safetensors::load(&out, &Device::Cpu).unwrap();
     assert_eq!(grads.len(), mlp.names().len());
     for (name, expected) in mlp.names().iter().zip(&lib.grads) {
         let got = grads[name].flatten_all().unwrap().to_vec1::<f64>().unwrap();
-        assert_eq!(got, expected.flatten_all().unwrap().to_vec1::<f64>().unwrap(), "{name}");
+        assert_eq!(
+            got,
+            expected.flatten_all().unwrap().to_vec1::<f64>().unwrap(),
+            "{name}"
+        );
     }
     let out_bias = grads["layers.2.bias"].to_vec1::<f64>().unwrap();
     assert_eq!(out_bias, vec![0.0]);
@@ -129,7 +226,18 @@ fn kare_command_prints_kare_and_writes_named_gradients() {
 #[test]
 fn mismatched_inputs_are_clear_errors() {
     let dir = workdir("errors");
-    let mlp = Mlp::new(&MlpShape { inputs: 3, depth: 1, width: 4, outputs: 1 }, 3, DType::F32, &Device::Cpu).unwrap();
+    let mlp = Mlp::new(
+        &MlpShape {
+            inputs: 3,
+            depth: 1,
+            width: 4,
+            outputs: 1,
+        },
+        3,
+        DType::F32,
+        &Device::Cpu,
+    )
+    .unwrap();
     let weights = dir.join("w.safetensors");
     mlp.save(&weights).unwrap();
     npy::write(&dir.join("x4.npy"), 5, 4, &inputs(5, 4, 0)).unwrap();
@@ -142,22 +250,80 @@ fn mismatched_inputs_are_clear_errors() {
         assert!(!o.status.success());
         String::from_utf8_lossy(&o.stderr).to_string()
     };
-    let e = stderr(kare(&["ntk", "--weights", s(&weights), "--inputs", s(&dir.join("x4.npy")), "--out", s(&out)]));
-    assert!(e.contains("x4.npy") && e.contains("4 columns") && e.contains("3 features"), "{e}");
-    let e = stderr(kare(&["ntk", "--weights", s(&weights), "--inputs", s(&dir.join("int.npy")), "--out", s(&out)]));
-    assert!(e.contains("int.npy") && e.contains("not float32 or float64"), "{e}");
     let e = stderr(kare(&[
-        "kare", "--weights", s(&weights), "--inputs", s(&dir.join("x.npy")), "--targets", s(&dir.join("y6.npy")), "--out", s(&out),
+        "ntk",
+        "--weights",
+        s(&weights),
+        "--inputs",
+        s(&dir.join("x4.npy")),
+        "--out",
+        s(&out),
     ]));
-    assert!(e.contains("y6.npy") && e.contains("6 rows") && e.contains("5"), "{e}");
-    let e = stderr(kare(&["ntk", "--weights", s(&dir.join("missing.safetensors")), "--inputs", s(&dir.join("x.npy")), "--out", s(&out)]));
+    assert!(
+        e.contains("x4.npy") && e.contains("4 columns") && e.contains("3 features"),
+        "{e}"
+    );
+    let e = stderr(kare(&[
+        "ntk",
+        "--weights",
+        s(&weights),
+        "--inputs",
+        s(&dir.join("int.npy")),
+        "--out",
+        s(&out),
+    ]));
+    assert!(
+        e.contains("int.npy") && e.contains("not float32 or float64"),
+        "{e}"
+    );
+    let e = stderr(kare(&[
+        "kare",
+        "--weights",
+        s(&weights),
+        "--inputs",
+        s(&dir.join("x.npy")),
+        "--targets",
+        s(&dir.join("y6.npy")),
+        "--out",
+        s(&out),
+    ]));
+    assert!(
+        e.contains("y6.npy") && e.contains("6 rows") && e.contains("5"),
+        "{e}"
+    );
+    let e = stderr(kare(&[
+        "ntk",
+        "--weights",
+        s(&dir.join("missing.safetensors")),
+        "--inputs",
+        s(&dir.join("x.npy")),
+        "--out",
+        s(&out),
+    ]));
     assert!(e.contains("missing.safetensors"), "{e}");
     assert!(!out.exists(), "a failed command left an output file");
 
-    let mut bad = mlp.named_tensors().into_iter().collect::<std::collections::HashMap<_, _>>();
-    bad.insert("layers.1.weight".into(), Tensor::zeros((1, 7), DType::F32, &Device::Cpu).unwrap());
+    let mut bad = mlp
+        .named_tensors()
+        .into_iter()
+        .collect::<std::collections::HashMap<_, _>>();
+    bad.insert(
+        "layers.1.weight".into(),
+        Tensor::zeros((1, 7), DType::F32, &Device::Cpu).unwrap(),
+    );
     let bad_path = dir.join("bad.safetensors");
     candle_core::safetensors::save(&bad, &bad_path).unwrap();
-    let e = stderr(kare(&["ntk", "--weights", s(&bad_path), "--inputs", s(&dir.join("x.npy")), "--out", s(&out)]));
-    assert!(e.contains("layers.1.weight") && e.contains("bad.safetensors"), "{e}");
+    let e = stderr(kare(&[
+        "ntk",
+        "--weights",
+        s(&bad_path),
+        "--inputs",
+        s(&dir.join("x.npy")),
+        "--out",
+        s(&out),
+    ]));
+    assert!(
+        e.contains("layers.1.weight") && e.contains("bad.safetensors"),
+        "{e}"
+    );
 }
