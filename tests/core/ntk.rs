@@ -12,7 +12,7 @@ fn structured_ntk_equals_explicit_jacobian_product() {
     let x = randn_tensor(7, 4, 1);
     let xs = randn_tensor(5, 4, 2);
     for outputs in [1, 3] {
-        for depth in 1..=4 {
+        for depth in 0..=4 {
             let mlp = net(4, depth, 6, outputs, 10 + depth as u64);
             let k = ntk(&mlp, &x, &InputGram::symmetric(&x).unwrap()).unwrap();
             let oracle = ntk_explicit(&mlp, &x, &x).unwrap();
