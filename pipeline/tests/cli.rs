@@ -47,6 +47,14 @@ fn write_f32(path: &Path, rows: usize, cols: usize, data: &[f64]) {
     w.finish().unwrap();
 }
 
+/// A freshly initialised network saved as `w.safetensors` in `dir`.
+fn saved_network(dir: &Path, shape: MlpShape, seed: u64, dtype: DType) -> (Mlp, PathBuf) {
+    let mlp = Mlp::new(&shape, seed, dtype, &Device::Cpu).unwrap();
+    let weights = dir.join("w.safetensors");
+    mlp.save(&weights).unwrap();
+    (mlp, weights)
+}
+
 fn tensor(data: &[f64], rows: usize, cols: usize) -> Tensor {
     Tensor::from_vec(data.to_vec(), (rows, cols), &Device::Cpu).unwrap()
 }
@@ -54,8 +62,9 @@ fn tensor(data: &[f64], rows: usize, cols: usize) -> Tensor {
 #[test]
 fn ntk_command_writes_the_kernel_of_a_saved_network() {
     let dir = workdir("ntk");
-    let mlp = Mlp::new(
-        &MlpShape {
+    let (mlp, weights) = saved_network(
+        &dir,
+        MlpShape {
             inputs: 3,
             depth: 2,
             width: 5,
@@ -63,11 +72,7 @@ fn ntk_command_writes_the_kernel_of_a_saved_network() {
         },
         1,
         DType::F64,
-        &Device::Cpu,
-    )
-    .unwrap();
-    let weights = dir.join("w.safetensors");
-    mlp.save(&weights).unwrap();
+    );
     let (x, xt) = (inputs(6, 3, 0), inputs(4, 3, 5));
     write_f32(&dir.join("x.npy"), 6, 3, &x);
     npy::write(&dir.join("xt.npy"), 4, 3, &xt).unwrap();
@@ -152,8 +157,9 @@ fn ntk_command_writes_the_kernel_of_a_saved_network() {
 #[test]
 fn kare_command_prints_kare_and_writes_named_gradients() {
     let dir = workdir("kare");
-    let mlp = Mlp::new(
-        &MlpShape {
+    let (mlp, weights) = saved_network(
+        &dir,
+        MlpShape {
             inputs: 3,
             depth: 2,
             width: 5,
@@ -161,11 +167,7 @@ fn kare_command_prints_kare_and_writes_named_gradients() {
         },
         2,
         DType::F64,
-        &Device::Cpu,
-    )
-    .unwrap();
-    let weights = dir.join("w.safetensors");
-    mlp.save(&weights).unwrap();
+    );
     let x = inputs(7, 3, 1);
     npy::write(&dir.join("x.npy"), 7, 3, &x).unwrap();
     let y: Vec<f64> = (0..7)
@@ -226,8 +228,9 @@ fn kare_command_prints_kare_and_writes_named_gradients() {
 #[test]
 fn mismatched_inputs_are_clear_errors() {
     let dir = workdir("errors");
-    let mlp = Mlp::new(
-        &MlpShape {
+    let (mlp, weights) = saved_network(
+        &dir,
+        MlpShape {
             inputs: 3,
             depth: 1,
             width: 4,
@@ -235,11 +238,7 @@ fn mismatched_inputs_are_clear_errors() {
         },
         3,
         DType::F32,
-        &Device::Cpu,
-    )
-    .unwrap();
-    let weights = dir.join("w.safetensors");
-    mlp.save(&weights).unwrap();
+    );
     npy::write(&dir.join("x4.npy"), 5, 4, &inputs(5, 4, 0)).unwrap();
     npy::write(&dir.join("x.npy"), 5, 3, &inputs(5, 3, 0)).unwrap();
     npy::write(&dir.join("y6.npy"), 6, 1, &[1.0; 6]).unwrap();
