@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the core library at the paper's sizes (issue #2):
 //! the structured NTK, one KARE training step and one DNN step, for
-//! "mnist" (n = 1000, d = 576, depth 4 × width 128) and "wide" (n = 2048, d = 64, depth 3 × 512).
+//! "mnist" (n = 1000, d = 576, depth 4 × width 128), "wide" (n = 2048, d = 64, depth 3 × 512)
+//! and "simulation" (Figure 1: n = 800, d = 10, depth 1 × width 64).
 //!
 //! The NTK group's throughput is the effective flop rate `2·n²·P`: the flops an explicit `J Jᵀ`
 //! would need, so criterion's "elem/s" reads as effective GFLOP/s.
@@ -19,26 +20,21 @@ struct Case {
     shape: MlpShape,
 }
 
-const CASES: [Case; 2] = [
+const CASES: [Case; 3] = [
     Case {
         name: "mnist",
         n: 1000,
-        shape: MlpShape {
-            inputs: 576,
-            depth: 4,
-            width: 128,
-            outputs: 1,
-        },
+        shape: MlpShape { inputs: 576, depth: 4, width: 128, outputs: 1 },
     },
     Case {
         name: "wide",
         n: 2048,
-        shape: MlpShape {
-            inputs: 64,
-            depth: 3,
-            width: 512,
-            outputs: 1,
-        },
+        shape: MlpShape { inputs: 64, depth: 3, width: 512, outputs: 1 },
+    },
+    Case {
+        name: "simulation",
+        n: 800,
+        shape: MlpShape { inputs: 10, depth: 1, width: 64, outputs: 1 },
     },
 ];
 
