@@ -8,6 +8,11 @@ pub enum Error {
     /// An error of the core library (shapes, factorisations, weights files).
     #[error(transparent)]
     Core(#[from] kare_ntk::Error),
+    /// A classical kernel baseline (`baselines`) cannot run on a data set: malformed input
+    /// (a shape mismatch, a non-finite value, a label that is not ±1, an empty set), too few rows
+    /// for its inner validation split, or a failure of the SVM solver.
+    #[error("baselines on `{data}`: {message}")]
+    Baseline { data: String, message: String },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -67,6 +72,35 @@ pub enum Error {
         path: PathBuf,
         message: String,
     },
+    /// An experiment file (`experiments/*.toml`) is malformed or asks for something impossible:
+    /// `location` is the TOML key path (`models[1].kare.lr`), `line` the 1-based line when known.
+    #[error("{}{}: {location}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    ExperimentConfig {
+        path: PathBuf,
+        line: Option<usize>,
+        location: String,
+        message: String,
+    },
+    /// An error met while preparing or running part of an experiment; `location` says which
+    /// entry of the experiment file it comes from (`datasets[2] (seed 3)`).
+    #[error("{}: {location}: {source}", path.display())]
+    InExperiment {
+        path: PathBuf,
+        location: String,
+        #[source]
+        source: Box<Error>,
+    },
+    /// A cached cell record exists but cannot be used (it was edited or written by another
+    /// version); deleting the file makes the next run recompute the cell.
+    #[error("cache record {}: {message}", path.display())]
+    CacheRecord { path: PathBuf, message: String },
+    /// A results file could not be produced.
+    #[error("results {}: {message}", path.display())]
+    Results { path: PathBuf, message: String },
+    /// The report (`kare report`) could not read a results or reference file (a missing column,
+    /// an unparsable value: `message` names the column and row) or could not draw a figure.
+    #[error("report: {}: {message}", path.display())]
+    Report { path: PathBuf, message: String },
 }
 
 /// The pipeline's result type.

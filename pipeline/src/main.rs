@@ -1,11 +1,13 @@
 //! The `kare` command.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use candle_core::DType;
 use clap::{Parser, Subcommand, ValueEnum};
-use kare_pipeline::inspect;
+use kare_pipeline::data::{DataDir, Fetched, Registry};
+use kare_pipeline::experiment::{self, Plan, ProgressMode, RunOptions};
+use kare_pipeline::{inspect, report, Error};
 
 /// NTK and KARE tools for fully connected GELU networks (arXiv 2505.11347).
 #[derive(Parser)]
@@ -72,9 +74,235 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run an experiment (`figure1`, `figure2`, `table1`, or a path to a TOML file): cells
+    /// already in the cache are skipped; results go to <results>/<experiment>[-quick].csv/.json.
+    Run {
+        /// Experiment name (experiments/<name>.toml) or path.
+        experiment: String,
+        #[command(flatten)]
+        place: Placement,
+        /// Cells computed at once (each cell already uses every core for its GEMMs).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: u16,
+        /// Where results/<experiment>.csv and .json are written.
+        #[arg(long, default_value = "results")]
+        results: PathBuf,
+        /// Progress: a bar on a terminal, else one line per cell (`lines`), or none.
+        #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+        progress: ProgressArg,
+    },
+    /// List an experiment's cells with their cache state, without running anything.
+    Plan {
+        /// Experiment name (experiments/<name>.toml) or path.
+        experiment: String,
+        #[command(flatten)]
+        place: Placement,
+    },
+    /// Figures (PNG, SVG), tables (Markdown, LaTeX) and REPORT.md from results/<experiment>.csv,
+    /// beside the paper's values; an experiment that has not run yet is reported as such.
+    Report {
+        /// Results-file stems, e.g. `figure1 figure2` or `figure1-quick`.
+        #[arg(required = true)]
+        experiments: Vec<String>,
+        /// Where the results CSV/JSON files are (tables are written beside them).
+        #[arg(long, default_value = "results")]
+        results: PathBuf,
+        /// Where the figures go.
+        #[arg(long, default_value = "figures")]
+        figures: PathBuf,
+        /// The paper's curve values.
+        #[arg(long, default_value = "../shared/reference/paper_results.csv")]
+        reference: PathBuf,
+        /// The generated report.
+        #[arg(long, default_value = "REPORT.md")]
+        out: PathBuf,
+    },
+    /// The data sets of datasets.toml: list them, verify their files, or download them.
+    Datasets {
+        #[command(subcommand)]
+        action: DatasetsAction,
+        /// The registry.
+        #[arg(long, global = true, default_value = "datasets.toml")]
+        registry: PathBuf,
+        /// The data directory (default: $KARE_DATA_DIR, else data/, else ../shared/datasets).
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+    },
 }
 
-fn run(cli: Cli) -> kare_pipeline::Result<()> {
+/// Which tier and where the cache and the data live (shared by `run` and `plan`).
+#[derive(clap::Args)]
+struct Placement {
+    /// Run the experiment's [quick] tier (results go to <experiment>-quick.csv).
+    #[arg(long)]
+    quick: bool,
+    /// The cache directory (default: $KARE_CACHE_DIR, else cache/).
+    #[arg(long)]
+    cache: Option<PathBuf>,
+    /// The data directory (default: $KARE_DATA_DIR, else data/, else ../shared/datasets).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProgressArg {
+    Auto,
+    Lines,
+    None,
+}
+
+impl From<ProgressArg> for ProgressMode {
+    fn from(p: ProgressArg) -> Self {
+        match p {
+            ProgressArg::Auto => ProgressMode::Auto,
+            ProgressArg::Lines => ProgressMode::Lines,
+            ProgressArg::None => ProgressMode::Silent,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum DatasetsAction {
+    /// Every entry with its description (a family with its number of sets).
+    List,
+    /// Verify checksums; print shapes and class balance (exit status 1 on any problem).
+    Check {
+        /// Entries to check (`uci121` checks all its sets, `uci121/iris` one); default: all.
+        names: Vec<String>,
+    },
+    /// Download missing files from their declared addresses, verifying checksums.
+    Fetch {
+        /// One entry; default: all.
+        name: Option<String>,
+    },
+}
+
+/// An experiment argument: an existing file, else `experiments/<name>.toml`.
+fn experiment_path(arg: &str) -> kare_pipeline::Result<PathBuf> {
+    let direct = PathBuf::from(arg);
+    if direct.is_file() {
+        return Ok(direct);
+    }
+    let named = Path::new("experiments").join(format!("{arg}.toml"));
+    if named.is_file() {
+        return Ok(named);
+    }
+    let known: Vec<String> = std::fs::read_dir("experiments")
+        .map(|entries| {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let p = e.path();
+                    (p.extension()? == "toml").then(|| p.file_stem()?.to_str().map(String::from))?
+                })
+                .collect();
+            names.sort();
+            names
+        })
+        .unwrap_or_default();
+    Err(Error::Io {
+        path: direct,
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "no such experiment: neither this file nor {} exists (experiments/: {})",
+                named.display(),
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        ),
+    })
+}
+
+fn datasets(
+    action: DatasetsAction,
+    registry: &Path,
+    data: Option<&Path>,
+) -> kare_pipeline::Result<bool> {
+    let reg = Registry::from_file(registry)?;
+    match action {
+        DatasetsAction::List => {
+            for name in reg.names() {
+                let sets = reg
+                    .members(name)
+                    .map(|m| format!(" [{} sets: {name}/<set>]", m.len()))
+                    .unwrap_or_default();
+                println!("{name}{sets}\n    {}", reg.description(name).unwrap_or(""));
+            }
+            Ok(true)
+        }
+        DatasetsAction::Check { names } => {
+            let dir = DataDir::resolve(data)?;
+            println!("data directory: {}", dir.root().display());
+            let mut ok = true;
+            let reports = if names.is_empty() {
+                vec![reg.check(&dir)]
+            } else {
+                names
+                    .iter()
+                    .map(|n| reg.check_entry(n, &dir))
+                    .collect::<kare_pipeline::Result<_>>()?
+            };
+            for report in reports {
+                println!("{report}");
+                ok &= report.is_ok();
+            }
+            Ok(ok)
+        }
+        DatasetsAction::Fetch { name } => {
+            let dir = match data {
+                Some(d) => DataDir::at(d),
+                None => DataDir::resolve(None).unwrap_or_else(|_| DataDir::at("data")),
+            };
+            let names: Vec<String> = match name {
+                Some(n) => vec![n],
+                None => reg.names().into_iter().map(String::from).collect(),
+            };
+            for n in names {
+                for fetched in reg.fetch(&n, &dir)? {
+                    match fetched {
+                        Fetched::Present(p) => println!("present     {}", p.display()),
+                        Fetched::Downloaded { path, url } => {
+                            println!("downloaded  {} from {url}", path.display())
+                        }
+                    }
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
+fn plan(experiment: &str, place: &Placement) -> kare_pipeline::Result<()> {
+    let path = experiment_path(experiment)?;
+    let cache_root = experiment::cache_root(place.cache.as_deref());
+    let plan = Plan::new(&path, place.quick, place.data.as_deref(), &cache_root)?;
+    let e = &plan.experiment;
+    println!("{} ({} tier): {}", e.name, e.tier_name(), e.description);
+    println!(
+        "{} data sets × seeds, {} cells; cache {}",
+        plan.data.len(),
+        plan.cells.len(),
+        plan.cache.dir().display()
+    );
+    let mut cached = 0;
+    for cell in &plan.cells {
+        let state = if plan.cache.contains(&cell.key) {
+            cached += 1;
+            "cached "
+        } else {
+            "pending"
+        };
+        println!("{state} {} {}", &cell.key[..12], cell.config.label());
+    }
+    println!("{cached} cached, {} to compute", plan.cells.len() - cached);
+    Ok(())
+}
+
+fn run(cli: Cli) -> kare_pipeline::Result<ExitCode> {
     match cli.command {
         Command::Ntk {
             weights,
@@ -104,13 +332,68 @@ fn run(cli: Cli) -> kare_pipeline::Result<()> {
                 out.display()
             );
         }
+        Command::Run {
+            experiment,
+            place,
+            jobs,
+            results,
+            progress,
+        } => {
+            let path = experiment_path(&experiment)?;
+            let summary = experiment::run(
+                &path,
+                &RunOptions {
+                    quick: place.quick,
+                    jobs: usize::from(jobs),
+                    cache_root: experiment::cache_root(place.cache.as_deref()),
+                    data_dir: place.data,
+                    results_dir: results,
+                    progress: progress.into(),
+                },
+            )?;
+            eprintln!(
+                "{} ({}): {} cells ({} from cache, {} computed), {} rows in {} ({:.1} s)",
+                summary.experiment,
+                summary.tier,
+                summary.cells,
+                summary.cached,
+                summary.computed,
+                summary.rows,
+                summary.csv.display(),
+                summary.wall_seconds
+            );
+        }
+        Command::Plan { experiment, place } => plan(&experiment, &place)?,
+        Command::Report {
+            experiments,
+            results,
+            figures,
+            reference,
+            out,
+        } => {
+            let names: Vec<&str> = experiments.iter().map(String::as_str).collect();
+            let summary = report::build(&results, &figures, &reference, &out, &names)?;
+            for e in &summary.experiments {
+                eprintln!("{}: {}", e.name, e.status_text());
+            }
+            eprintln!("wrote {}", summary.report.display());
+        }
+        Command::Datasets {
+            action,
+            registry,
+            data,
+        } => {
+            if !datasets(action, &registry, data.as_deref())? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The whole file: one `[datasets.<name>]` table per data set.
 #[derive(Debug, Clone, Deserialize)]
@@ -247,7 +247,7 @@ pub(crate) struct UciSet {
 }
 
 /// Which UCI split to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fold {
     /// Line 1 of `conxuntos.dat` trains, line 2 tests (the reference code's protocol).
@@ -304,7 +304,7 @@ fn p95() -> f64 {
 
 /// Settings an experiment may change for one run; each applies to some formats only, and
 /// one that does not apply is an error rather than ignored.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Overrides {
     /// Rows drawn for training (csv, idx: subsample size; simulation: leading rows).

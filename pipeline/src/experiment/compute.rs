@@ -1,0 +1,374 @@
+//! Running one cell: train (or not), then score the network's output and its NTK's kernel
+//! ridge predictions over the λ̃ grid (METHOD §5). Networks run in f32; kernels, KARE, ridge
+//! and every metric are f64.
+
+use std::time::Instant;
+
+use candle_core::{DType, Device, Tensor};
+use faer::{Mat, MatRef};
+use kare_ntk::convert::{mat_from_rows, tensor_to_mat};
+use kare_ntk::kare::kare;
+use kare_ntk::mlp::{Mlp, MlpShape};
+use kare_ntk::ntk::ntk_f64;
+use kare_ntk::ridge::RidgePath;
+use kare_ntk::train::{train_dnn, train_kare, Sgd};
+
+use super::cache::Cache;
+use super::cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
+use super::config::Method;
+use super::record::{CellRecord, MethodResult, Num, Point};
+use crate::data::{Prepared, Task};
+use crate::Result;
+
+/// The precision of the networks in every experiment.
+const NETWORK_DTYPE: DType = DType::F32;
+
+/// A candle result as a pipeline result (through the core library's error).
+fn candle<T>(r: candle_core::Result<T>) -> Result<T> {
+    Ok(r.map_err(kare_ntk::Error::from)?)
+}
+
+/// The prepared data as the models need it.
+struct Arrays {
+    x_train: Tensor,
+    x_test: Tensor,
+    y_train: Mat<f64>,
+    y_test: Mat<f64>,
+    task: Task,
+}
+
+impl Arrays {
+    fn new(p: &Prepared) -> Result<Self> {
+        let tensor = |data: &[f64], rows: usize| -> Result<Tensor> {
+            candle(
+                Tensor::from_slice(data, (rows, p.d), &Device::Cpu)
+                    .and_then(|t| t.to_dtype(NETWORK_DTYPE)),
+            )
+        };
+        Ok(Self {
+            x_train: tensor(&p.x_train, p.n_train)?,
+            x_test: tensor(&p.x_test, p.n_test)?,
+            y_train: mat_from_rows(&p.y_train, p.n_train, p.c, "training targets")?,
+            y_test: mat_from_rows(&p.y_test, p.n_test, p.c, "test targets")?,
+            task: p.task,
+        })
+    }
+}
+
+/// Mean over rows and outputs of (f − y)².
+fn mse(f: MatRef<'_, f64>, y: MatRef<'_, f64>) -> f64 {
+    let mut sum = 0.0;
+    for j in 0..y.ncols() {
+        for i in 0..y.nrows() {
+            sum += (f[(i, j)] - y[(i, j)]).powi(2);
+        }
+    }
+    sum / (y.nrows() * y.ncols()) as f64
+}
+
+/// Fraction of rows classified right: the sign for ±1 targets, the argmax for one-hot ±1;
+/// `None` for regression.
+fn accuracy(f: MatRef<'_, f64>, y: MatRef<'_, f64>, task: Task) -> Option<f64> {
+    let argmax = |m: MatRef<'_, f64>, i: usize| {
+        (0..m.ncols()).fold(0, |best, j| if m[(i, j)] > m[(i, best)] { j } else { best })
+    };
+    let right = match task {
+        Task::Regression => return None,
+        Task::Binary => (0..y.nrows())
+            .filter(|&i| (f[(i, 0)] > 0.0) == (y[(i, 0)] > 0.0))
+            .count(),
+        Task::Multiclass { .. } => (0..y.nrows())
+            .filter(|&i| argmax(f, i) == argmax(y, i))
+            .count(),
+    };
+    Some(right as f64 / y.nrows() as f64)
+}
+
+/// The `dnn` point: the network's own outputs.
+fn network_point(mlp: &Mlp, a: &Arrays) -> Result<Point> {
+    let train = tensor_to_mat(&mlp.forward(&a.x_train)?)?;
+    let test = tensor_to_mat(&mlp.forward(&a.x_test)?)?;
+    Ok(Point {
+        ridge_rel: None,
+        lambda: None,
+        selected_by_gcv: None,
+        train_mse: Num(mse(train.as_ref(), a.y_train.as_ref())),
+        test_mse: Num(mse(test.as_ref(), a.y_test.as_ref())),
+        test_accuracy: accuracy(test.as_ref(), a.y_test.as_ref(), a.task).map(Num),
+        train_kare_gcv: None,
+    })
+}
+
+/// Kernel ridge with the network's NTK at every λ̃ of `grid`, and KARE of that kernel at `z`.
+fn kernel_points(
+    mlp: &Mlp,
+    a: &Arrays,
+    grid: &[f64],
+    z: f64,
+) -> kare_ntk::Result<(Vec<Point>, Option<f64>)> {
+    let k = ntk_f64(mlp, &a.x_train, &a.x_train)?;
+    let k_cross = ntk_f64(mlp, &a.x_test, &a.x_train)?;
+    let path = RidgePath::new(k.as_ref(), a.y_train.as_ref())?;
+    let test_predictions = path.predict_grid(k_cross.as_ref(), grid)?;
+    let gcv = grid
+        .iter()
+        .map(|&rel| path.gcv(rel))
+        .collect::<kare_ntk::Result<Vec<f64>>>()?;
+    // The training-data choice: the smallest finite GCV (the first one on ties).
+    let chosen = (0..grid.len())
+        .filter(|&i| gcv[i].is_finite())
+        .min_by(|&i, &j| gcv[i].total_cmp(&gcv[j]));
+    let mut points = Vec::with_capacity(grid.len());
+    for (i, (&rel, test)) in grid.iter().zip(&test_predictions).enumerate() {
+        let train = path.predict_train(rel)?;
+        points.push(Point {
+            ridge_rel: Some(rel),
+            lambda: Some(Num(path.lambda(rel))),
+            selected_by_gcv: Some(chosen == Some(i)),
+            train_mse: Num(mse(train.as_ref(), a.y_train.as_ref())),
+            test_mse: Num(mse(test.as_ref(), a.y_test.as_ref())),
+            test_accuracy: accuracy(test.as_ref(), a.y_test.as_ref(), a.task).map(Num),
+            train_kare_gcv: Some(Num(gcv[i])),
+        });
+    }
+    // A kernel whose `K/n + z·I` cannot be factorised has no KARE: reported as absent.
+    let final_kare = kare(k.as_ref(), a.y_train.as_ref(), z).ok();
+    Ok((points, final_kare))
+}
+
+/// The points of a kernel whose ridge solve failed: every metric NaN.
+fn failed_points(grid: &[f64], task: Task) -> Vec<Point> {
+    let nan = Num(f64::NAN);
+    grid.iter()
+        .map(|&rel| Point {
+            ridge_rel: Some(rel),
+            lambda: Some(nan),
+            selected_by_gcv: Some(false),
+            train_mse: nan,
+            test_mse: nan,
+            test_accuracy: (task != Task::Regression).then_some(nan),
+            train_kare_gcv: Some(nan),
+        })
+        .collect()
+}
+
+fn sgd(t: &Training, seed: u64) -> Sgd {
+    Sgd {
+        steps: t.steps,
+        lr: t.lr,
+        batch_size: t.batch_size,
+        seed,
+    }
+}
+
+/// Runs the cell `config` (key `key`) on `data`, keeping trained networks in `cache` when the
+/// configuration asks for it, and returns its record (not yet stored).
+pub fn run_cell(
+    config: &CellConfig,
+    key: &str,
+    data: &Prepared,
+    cache: &Cache,
+) -> Result<CellRecord> {
+    let started = Instant::now();
+    let a = Arrays::new(data)?;
+    let shape = MlpShape {
+        inputs: data.d,
+        depth: config.depth,
+        width: config.width,
+        outputs: data.c,
+    };
+    let mut mlp = Mlp::new(&shape, config.seed, NETWORK_DTYPE, &Device::Cpu)?;
+    let grid = &config.ridge_grid;
+    let save = |mlp: &Mlp| -> Result<Option<String>> {
+        if !config.save_networks {
+            return Ok(None);
+        }
+        let file = Cache::network_file(key, config.stage);
+        std::fs::create_dir_all(cache.dir()).map_err(|source| crate::Error::Io {
+            path: cache.dir().to_path_buf(),
+            source,
+        })?;
+        mlp.save(&cache.dir().join(&file))?;
+        Ok(Some(file))
+    };
+    let kernel_result = |method, steps_run, stop: String, seconds: f64, mlp: &Mlp, network| {
+        let t = Instant::now();
+        let (points, final_kare, stop) = match kernel_points(mlp, &a, grid, config.z) {
+            Ok((points, final_kare)) => (points, final_kare, stop),
+            // A kernel that breaks the ridge solve (non-finite entries, a failed
+            // eigendecomposition, a zero trace) is a result, not a reason to stop the run.
+            Err(
+                e @ (kare_ntk::Error::NonFinite { .. }
+                | kare_ntk::Error::EigenFailed { .. }
+                | kare_ntk::Error::InvalidParameter(_)),
+            ) => (
+                failed_points(grid, a.task),
+                None,
+                format!("{stop}; kernel ridge failed: {e}"),
+            ),
+            Err(e) => return Err(e.into()),
+        };
+        Ok::<_, crate::Error>(MethodResult {
+            method,
+            steps_run,
+            stop_reason: stop,
+            wall_seconds: seconds + t.elapsed().as_secs_f64(),
+            final_kare: final_kare.map(Num),
+            network,
+            points,
+        })
+    };
+    let results = match (config.stage, &config.training) {
+        (Stage::InitialNtk, _) => vec![kernel_result(
+            Method::InitialNtk,
+            0,
+            "untrained".into(),
+            0.0,
+            &mlp,
+            None,
+        )?],
+        (Stage::NtkKare, Some(t)) => {
+            let t0 = Instant::now();
+            let report = train_kare(
+                &mut mlp,
+                &a.x_train,
+                a.y_train.as_ref(),
+                config.z,
+                &sgd(t, config.seed),
+            )?;
+            let train_seconds = t0.elapsed().as_secs_f64();
+            let network = save(&mlp)?;
+            vec![kernel_result(
+                Method::NtkKare,
+                report.steps_run,
+                report.stop.to_string(),
+                train_seconds,
+                &mlp,
+                network,
+            )?]
+        }
+        (Stage::Dnn, Some(t)) => {
+            let y = candle(
+                Tensor::from_slice(&data.y_train, (data.n_train, data.c), &Device::Cpu)
+                    .and_then(|t| t.to_dtype(NETWORK_DTYPE)),
+            )?;
+            let t0 = Instant::now();
+            let report = train_dnn(&mut mlp, &a.x_train, &y, &sgd(t, config.seed))?;
+            let train_seconds = t0.elapsed().as_secs_f64();
+            let network = save(&mlp)?;
+            let t1 = Instant::now();
+            let point = network_point(&mlp, &a)?;
+            let dnn = MethodResult {
+                method: Method::Dnn,
+                steps_run: report.steps_run,
+                stop_reason: report.stop.to_string(),
+                wall_seconds: train_seconds + t1.elapsed().as_secs_f64(),
+                final_kare: None,
+                network: network.clone(),
+                points: vec![point],
+            };
+            let after = kernel_result(
+                Method::AfterNtk,
+                report.steps_run,
+                report.stop.to_string(),
+                train_seconds,
+                &mlp,
+                network,
+            )?;
+            vec![dnn, after]
+        }
+        (stage, None) => {
+            return Err(kare_ntk::Error::InvalidParameter(format!(
+                "stage {} needs training settings",
+                stage.name()
+            ))
+            .into())
+        }
+    };
+    Ok(CellRecord {
+        schema: CELL_SCHEMA.into(),
+        key: key.into(),
+        version: VERSION.into(),
+        data_checksum: data.checksum.clone(),
+        data_description: data.description.clone(),
+        config: config.clone(),
+        n_train: data.n_train,
+        n_test: data.n_test,
+        d: data.d,
+        c: data.c,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        results,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A network whose kernel is NaN makes the ridge solve fail with an error that
+    /// `run_cell` records as NaN metrics instead of stopping the run.
+    #[test]
+    fn a_nan_kernel_fails_in_a_recorded_way() {
+        let p = Prepared {
+            name: "t".into(),
+            x_train: (0..12).map(|i| i as f64 / 12.0).collect(),
+            x_test: vec![0.5, 0.25],
+            n_train: 6,
+            n_test: 1,
+            d: 2,
+            y_train: vec![1.0, -1.0, 1.0, -1.0, 1.0, -1.0],
+            y_test: vec![1.0],
+            c: 1,
+            task: Task::Binary,
+            checksum: String::new(),
+            description: String::new(),
+        };
+        let a = Arrays::new(&p).unwrap();
+        let shape = MlpShape {
+            inputs: 2,
+            depth: 1,
+            width: 3,
+            outputs: 1,
+        };
+        let good = Mlp::new(&shape, 0, NETWORK_DTYPE, &Device::Cpu).unwrap();
+        let (points, kare) = kernel_points(&good, &a, &[0.1, 1.0], 0.1).unwrap();
+        assert_eq!(points.len(), 2);
+        assert!(kare.is_some_and(|k| k > 0.0));
+        let nan = good
+            .named_tensors()
+            .into_iter()
+            .map(|(n, t)| (n, (t * f64::NAN).unwrap()))
+            .collect();
+        let bad = Mlp::from_tensors(nan, None).unwrap();
+        let err = kernel_points(&bad, &a, &[0.1, 1.0], 0.1).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                kare_ntk::Error::NonFinite { .. }
+                    | kare_ntk::Error::EigenFailed { .. }
+                    | kare_ntk::Error::InvalidParameter(_)
+            ),
+            "{err}"
+        );
+        let failed = failed_points(&[0.1, 1.0], Task::Binary);
+        assert!(failed
+            .iter()
+            .all(|p| p.test_mse.0.is_nan() && p.selected_by_gcv == Some(false)));
+    }
+
+    #[test]
+    fn mse_and_accuracy() {
+        let y = Mat::from_fn(4, 1, |i, _| if i < 2 { 1.0 } else { -1.0 });
+        let f = Mat::from_fn(4, 1, |i, _| [0.5, -0.1, -2.0, 0.3][i]);
+        let expected = (0.25 + 1.21 + 1.0 + 1.69) / 4.0;
+        assert!((mse(f.as_ref(), y.as_ref()) - expected).abs() < 1e-15);
+        assert_eq!(accuracy(f.as_ref(), y.as_ref(), Task::Binary), Some(0.5));
+        assert_eq!(accuracy(f.as_ref(), y.as_ref(), Task::Regression), None);
+        let y3 = Mat::from_fn(2, 3, |i, j| if j == i + 1 { 1.0 } else { -1.0 });
+        let f3 = Mat::from_fn(2, 3, |i, j| [[0.1, 0.9, 0.0], [0.8, 0.1, 0.2]][i][j]);
+        assert_eq!(
+            accuracy(f3.as_ref(), y3.as_ref(), Task::Multiclass { classes: 3 }),
+            Some(0.5)
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! Experiments: a grid declared in `experiments/*.toml` (data sets × models × seeds × methods,
+//! with a `[quick]` tier), run as cached, resumable cells, written to `results/`.
+//!
+//! ```no_run
+//! use std::path::{Path, PathBuf};
+//! use kare_pipeline::experiment::{cache_root, run, ProgressMode, RunOptions};
+//! # fn main() -> kare_pipeline::Result<()> {
+//! let summary = run(
+//!     Path::new("experiments/figure1.toml"),
+//!     &RunOptions {
+//!         quick: true,
+//!         jobs: 1,
+//!         cache_root: cache_root(None),
+//!         data_dir: None,
+//!         results_dir: PathBuf::from("results"),
+//!         progress: ProgressMode::Auto,
+//!     },
+//! )?;
+//! println!("{} rows in {}", summary.rows, summary.csv.display());
+//! # Ok(()) }
+//! ```
+//!
+//! Modules: `config` (the file schema and its validation), `plan` (data prepared per seed, cells
+//! keyed), `cell` (a cell's configuration and key), `compute` (training and scoring one cell),
+//! `record` (what a finished cell stores), `cache` (atomic records), `run` (the worker pool),
+//! `progress` (bar or lines) and `results` (CSV and provenance JSON).
+
+mod cache;
+mod cell;
+mod compute;
+mod config;
+mod plan;
+mod progress;
+mod record;
+mod results;
+mod run;
+
+pub use cache::{cache_root, write_atomic, Cache, CACHE_DIR_ENV};
+pub use cell::{overrides_text, CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
+pub use config::{DataSpec, Experiment, Many, Method, ModelSpec, Tier, TrainSpec};
+pub use plan::{Cell, DataInstance, Plan};
+pub use progress::ProgressMode;
+pub use record::{CellRecord, MethodResult, Num, Point};
+pub use results::COLUMNS;
+pub use run::{run, RunOptions, RunSummary};

@@ -1,0 +1,214 @@
+//! The plan of a run: every data set × seed prepared once (its checksum enters the keys, and
+//! any data error surfaces before a cell runs), then every cell with its key, in results order.
+
+use std::path::Path;
+
+use super::cache::Cache;
+use super::cell::{CellConfig, Stage, Training};
+use super::config::{Experiment, ModelSpec};
+use crate::data::{DataDir, Overrides, Prepared, Registry};
+use crate::{Error, Result};
+
+/// One data set of the grid at one seed.
+#[derive(Debug, Clone)]
+pub struct DataInstance {
+    /// The entry (`family/set` for a set expanded from `sets`).
+    pub name: String,
+    /// The experiment's overrides.
+    pub overrides: Overrides,
+    /// The run seed.
+    pub seed: u64,
+    /// Where it is declared in the experiment file (`datasets[2]`), for errors.
+    pub location: String,
+    /// [`Prepared::checksum`].
+    pub checksum: String,
+    /// Training rows (epochs become steps with it).
+    pub n_train: usize,
+}
+
+/// One cell: its configuration, key and place in the results.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// Index into [`Plan::data`].
+    pub data: usize,
+    /// Cells of one block share data set, seed and model; their rows are grouped by method.
+    pub block: usize,
+    /// The resolved configuration.
+    pub config: CellConfig,
+    /// The cache key.
+    pub key: String,
+}
+
+/// An experiment with its data resolved and its cells keyed.
+#[derive(Debug)]
+pub struct Plan {
+    /// The experiment and tier.
+    pub experiment: Experiment,
+    /// The registry it uses.
+    pub registry: Registry,
+    /// The data directory.
+    pub data_dir: DataDir,
+    /// The experiment's cache folder.
+    pub cache: Cache,
+    /// Data sets × seeds, in the experiment's order.
+    pub data: Vec<DataInstance>,
+    /// The cells in results order: data set, model (group, depth, width), seed, stage,
+    /// learning rate.
+    pub cells: Vec<Cell>,
+}
+
+impl Plan {
+    /// Loads the experiment (`quick` for its quick tier), prepares each data set at each seed,
+    /// and keys every cell. Data errors name the experiment file and entry.
+    pub fn new(
+        path: &Path,
+        quick: bool,
+        data_dir: Option<&Path>,
+        cache_root: &Path,
+    ) -> Result<Self> {
+        let experiment = Experiment::load(path, quick)?;
+        let in_experiment = |location: String| {
+            let path = path.to_path_buf();
+            move |e: Error| Error::InExperiment {
+                path,
+                location,
+                source: Box::new(e),
+            }
+        };
+        let registry =
+            Registry::from_file(&experiment.registry).map_err(in_experiment("registry".into()))?;
+        let data_dir = DataDir::resolve(data_dir)?;
+        let tier = &experiment.tier;
+        let mut data = Vec::new();
+        for (i, spec) in tier.datasets.iter().enumerate() {
+            let names: Vec<String> = if spec.sets.is_empty() {
+                vec![spec.name.clone()]
+            } else {
+                spec.sets
+                    .iter()
+                    .map(|s| format!("{}/{s}", spec.name))
+                    .collect()
+            };
+            for name in names {
+                for &seed in &tier.seeds {
+                    let location = format!("datasets[{i}] (`{name}`, seed {seed})");
+                    let prepared = registry
+                        .prepare(&name, &data_dir, &spec.overrides, seed)
+                        .map_err(in_experiment(location.clone()))?;
+                    data.push(DataInstance {
+                        name: name.clone(),
+                        overrides: spec.overrides.clone(),
+                        seed,
+                        location,
+                        checksum: prepared.checksum,
+                        n_train: prepared.n_train,
+                    });
+                }
+            }
+        }
+        let cells = Self::cells(&experiment, &data);
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = cells.iter().find(|c| !seen.insert(c.key.as_str())) {
+            return Err(Error::ExperimentConfig {
+                path: path.to_path_buf(),
+                line: None,
+                location: "datasets / models".into(),
+                message: format!(
+                    "the cell {} comes twice: a data set or a model is listed twice",
+                    twice.config.label()
+                ),
+            });
+        }
+        let cache = Cache::new(cache_root, &experiment.name);
+        Ok(Self {
+            experiment,
+            registry,
+            data_dir,
+            cache,
+            data,
+            cells,
+        })
+    }
+
+    fn cells(experiment: &Experiment, data: &[DataInstance]) -> Vec<Cell> {
+        let tier = &experiment.tier;
+        let stages = Stage::for_methods(&tier.methods);
+        let seeds = tier.seeds.len();
+        let mut cells = Vec::new();
+        let mut block = 0;
+        // `data` holds each data set's seeds consecutively.
+        for first in (0..data.len()).step_by(seeds) {
+            for model in &tier.models {
+                for &depth in &model.depth.0 {
+                    for &width in &model.width.0 {
+                        for (offset, inst) in data[first..first + seeds].iter().enumerate() {
+                            for &stage in &stages {
+                                for training in trainings(model, stage, inst.n_train) {
+                                    let config = CellConfig {
+                                        dataset: inst.name.clone(),
+                                        overrides: inst.overrides.clone(),
+                                        seed: inst.seed,
+                                        depth,
+                                        width,
+                                        stage,
+                                        training,
+                                        z: tier.z,
+                                        ridge_grid: tier.ridge_grid.clone(),
+                                        save_networks: tier.save_networks,
+                                    };
+                                    cells.push(Cell {
+                                        data: first + offset,
+                                        block,
+                                        key: config.key(&inst.checksum),
+                                        config,
+                                    });
+                                }
+                            }
+                            block += 1;
+                        }
+                    }
+                }
+            }
+        }
+        cells
+    }
+
+    /// Prepares the data of instance `i` again (for running its cells).
+    pub fn prepare(&self, i: usize) -> Result<Prepared> {
+        let inst = &self.data[i];
+        self.registry
+            .prepare(&inst.name, &self.data_dir, &inst.overrides, inst.seed)
+            .map_err(|e| Error::InExperiment {
+                path: self.experiment.path.clone(),
+                location: inst.location.clone(),
+                source: Box::new(e),
+            })
+    }
+
+    /// The results files' stem: the experiment's name, with `-quick` for the quick tier so
+    /// that the quick tier never overwrites the full results.
+    pub fn results_stem(&self) -> String {
+        if self.experiment.quick {
+            format!("{}-quick", self.experiment.name)
+        } else {
+            self.experiment.name.clone()
+        }
+    }
+}
+
+/// The trainings of `stage` in a model group: one per learning rate (none to do for
+/// `initial-ntk`, which yields a single untrained cell).
+fn trainings(model: &ModelSpec, stage: Stage, n_train: usize) -> Vec<Option<Training>> {
+    let spec = match stage {
+        Stage::InitialNtk => return vec![None],
+        Stage::NtkKare => model.kare.as_ref(),
+        Stage::Dnn => model.dnn.as_ref(),
+    };
+    spec.map(|s| {
+        s.lr.0
+            .iter()
+            .map(|&lr| Some(Training::resolve(s, lr, n_train)))
+            .collect()
+    })
+    .unwrap_or_default()
+}

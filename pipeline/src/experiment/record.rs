@@ -1,0 +1,146 @@
+//! The record of a finished cell, as stored in the cache: its configuration and, per method,
+//! the training outcome, timings and the metrics at every relative ridge.
+
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::cell::CellConfig;
+use super::config::Method;
+
+/// A metric that may be NaN or infinite (a diverged prediction): JSON has no such numbers, so
+/// those are stored as the strings `"NaN"`, `"inf"` and `"-inf"`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            v if v.is_finite() => s.serialize_f64(v),
+            v if v.is_nan() => s.serialize_str("NaN"),
+            v if v > 0.0 => s.serialize_str("inf"),
+            _ => s.serialize_str("-inf"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NumVisitor;
+        impl Visitor<'_> for NumVisitor {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number, \"NaN\", \"inf\" or \"-inf\"")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num, E> {
+                Ok(Num(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num, E> {
+                Ok(Num(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num, E> {
+                Ok(Num(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Num, E> {
+                match v {
+                    "NaN" => Ok(Num(f64::NAN)),
+                    "inf" => Ok(Num(f64::INFINITY)),
+                    "-inf" => Ok(Num(f64::NEG_INFINITY)),
+                    other => Err(E::invalid_value(de::Unexpected::Str(other), &self)),
+                }
+            }
+        }
+        d.deserialize_any(NumVisitor)
+    }
+}
+
+/// The metrics of one prediction: the network's output (`dnn`), or kernel ridge at one λ̃.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    /// Relative ridge λ̃ (absent for `dnn`).
+    pub ridge_rel: Option<f64>,
+    /// Absolute ridge `λ = λ̃·tr(K)/n²`.
+    pub lambda: Option<Num>,
+    /// True at the λ̃ of the grid with the smallest training GCV (a choice made on training data
+    /// alone, METHOD §5); absent for `dnn`.
+    pub selected_by_gcv: Option<bool>,
+    /// Mean over training points and outputs of (f − y)².
+    pub train_mse: Num,
+    /// Mean over test points and outputs of (f − y)².
+    pub test_mse: Num,
+    /// Fraction of test points classified right (sign, or argmax); absent for regression.
+    pub test_accuracy: Option<Num>,
+    /// GCV of the kernel fit at λ (= KARE of the final kernel at z = λ); absent for `dnn`.
+    pub train_kare_gcv: Option<Num>,
+}
+
+/// One method's outcome within a cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodResult {
+    /// The method.
+    pub method: Method,
+    /// Parameter updates applied (0 for `initial-ntk`).
+    pub steps_run: usize,
+    /// Why training ended (`completed`, a breakdown, or `untrained`).
+    pub stop_reason: String,
+    /// Seconds spent on this method: its training plus its own evaluation.
+    pub wall_seconds: f64,
+    /// KARE of the final kernel at the experiment's z (absent for `dnn`, or when
+    /// `K/n + z·I` could not be factorised).
+    pub final_kare: Option<Num>,
+    /// The trained network's file in the cache folder, when networks are kept.
+    pub network: Option<String>,
+    /// One point for `dnn`, one per λ̃ of the grid for the kernels.
+    pub points: Vec<Point>,
+}
+
+/// A finished cell, as stored under `<cache>/<experiment>/<key>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellRecord {
+    /// [`super::cell::CELL_SCHEMA`] when written.
+    pub schema: String,
+    /// The cache key.
+    pub key: String,
+    /// The crate version that computed it.
+    pub version: String,
+    /// [`crate::data::Prepared::checksum`] of the data used.
+    pub data_checksum: String,
+    /// [`crate::data::Prepared::description`] of the data used.
+    pub data_description: String,
+    /// The configuration.
+    pub config: CellConfig,
+    /// Training rows.
+    pub n_train: usize,
+    /// Test rows.
+    pub n_test: usize,
+    /// Input features.
+    pub d: usize,
+    /// Outputs.
+    pub c: usize,
+    /// Seconds for the whole cell (data excluded).
+    pub wall_seconds: f64,
+    /// Per method, in [`super::cell::Stage::methods`] order.
+    pub results: Vec<MethodResult>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_numbers_round_trip_through_json() {
+        for v in [0.1, 1e-300, -2.5, f64::INFINITY, f64::NEG_INFINITY] {
+            let json = serde_json::to_string(&Num(v)).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Num>(&json).unwrap(),
+                Num(v),
+                "{json}"
+            );
+        }
+        let nan: Num =
+            serde_json::from_str(&serde_json::to_string(&Num(f64::NAN)).unwrap()).unwrap();
+        assert!(nan.0.is_nan());
+        assert!(serde_json::from_str::<Num>("\"nope\"").is_err());
+    }
+}

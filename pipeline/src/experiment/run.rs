@@ -1,0 +1,240 @@
+//! Running an experiment: plan, skip the cells the cache holds, compute the others on up to
+//! `jobs` worker threads (each cell stores its record atomically as soon as it finishes), then
+//! write the results from the records.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use super::compute::run_cell;
+use super::plan::Plan;
+use super::progress::{Progress, ProgressMode};
+use super::record::CellRecord;
+use super::results::{self, RunCounts};
+use crate::data::Prepared;
+use crate::{Error, Result};
+
+/// How to run an experiment.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Run the `[quick]` tier.
+    pub quick: bool,
+    /// Cells computed at once (each cell's GEMMs already use every core).
+    pub jobs: usize,
+    /// The cache directory (see [`super::cache_root`]).
+    pub cache_root: PathBuf,
+    /// The data directory (`None`: `$KARE_DATA_DIR`, `data/`, `../shared/datasets`).
+    pub data_dir: Option<PathBuf>,
+    /// Where `<experiment>.csv` / `.json` go.
+    pub results_dir: PathBuf,
+    /// How progress is shown.
+    pub progress: ProgressMode,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    /// The experiment's name.
+    pub experiment: String,
+    /// `full` or `quick`.
+    pub tier: &'static str,
+    /// Cells in the plan.
+    pub cells: usize,
+    /// Cells served from the cache.
+    pub cached: usize,
+    /// Cells computed by this run.
+    pub computed: usize,
+    /// Rows of the results CSV.
+    pub rows: usize,
+    /// The results CSV.
+    pub csv: PathBuf,
+    /// The provenance JSON.
+    pub json: PathBuf,
+    /// Wall time of the run.
+    pub wall_seconds: f64,
+}
+
+/// What a worker reports.
+enum Event {
+    Started(usize),
+    Finished(usize, Result<String>),
+}
+
+/// Prepared data shared by the cells of one data set and seed, dropped after its last cell.
+struct DataMemo<'a> {
+    plan: &'a Plan,
+    live: Mutex<HashMap<usize, Slot>>,
+}
+
+/// One data instance: its data once prepared, and the pending cells that still need it.
+struct Slot {
+    data: Option<Arc<Prepared>>,
+    users: usize,
+}
+
+impl<'a> DataMemo<'a> {
+    fn new(plan: &'a Plan, pending: &[usize]) -> Self {
+        let mut live: HashMap<usize, Slot> = HashMap::new();
+        for &i in pending {
+            live.entry(plan.cells[i].data)
+                .or_insert(Slot {
+                    data: None,
+                    users: 0,
+                })
+                .users += 1;
+        }
+        Self {
+            plan,
+            live: Mutex::new(live),
+        }
+    }
+
+    /// The data of instance `i`, prepared on first use under the lock, so two cells of the
+    /// same data never prepare it twice.
+    fn get(&self, i: usize) -> Result<Arc<Prepared>> {
+        let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = live.entry(i).or_insert(Slot {
+            data: None,
+            users: 1,
+        });
+        match &slot.data {
+            Some(data) => Ok(data.clone()),
+            None => {
+                let data = Arc::new(self.plan.prepare(i)?);
+                slot.data = Some(data.clone());
+                Ok(data)
+            }
+        }
+    }
+
+    /// One cell of instance `i` is done with it.
+    fn release(&self, i: usize) {
+        let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = live.get_mut(&i) {
+            slot.users = slot.users.saturating_sub(1);
+            if slot.users == 0 {
+                live.remove(&i);
+            }
+        }
+    }
+}
+
+/// One cell: data, compute, store. Returns a one-line outcome for the progress report.
+fn compute_one(plan: &Plan, memo: &DataMemo, i: usize) -> Result<String> {
+    let cell = &plan.cells[i];
+    let data = memo.get(cell.data)?;
+    let record =
+        run_cell(&cell.config, &cell.key, &data, &plan.cache).map_err(|e| Error::InExperiment {
+            path: plan.experiment.path.clone(),
+            location: format!("{} (cell {})", cell.config.label(), cell.key),
+            source: Box::new(e),
+        })?;
+    plan.cache.store(&record)?;
+    let stops: Vec<String> = record
+        .results
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.stop_reason))
+        .collect();
+    Ok(format!(
+        "{:.1} s ({})",
+        record.wall_seconds,
+        stops.join(", ")
+    ))
+}
+
+/// Computes the cells `pending` on `jobs` threads, reporting to `progress`. Stops handing out
+/// cells at the first error (cells already running finish and are stored) and returns it.
+fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progress) -> Result<()> {
+    let memo = DataMemo::new(plan, &pending);
+    let queue = Mutex::new(VecDeque::from(pending));
+    let abort = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel();
+    let mut first_error = None;
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            let tx = tx.clone();
+            let (queue, memo, abort) = (&queue, &memo, &abort);
+            s.spawn(move || loop {
+                if abort.load(Ordering::SeqCst) {
+                    break;
+                }
+                let next = queue
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .pop_front();
+                let Some(i) = next else { break };
+                // The collector outlives the workers, so sends cannot fail.
+                let _ = tx.send(Event::Started(i));
+                let result = compute_one(plan, memo, i);
+                memo.release(plan.cells[i].data);
+                if result.is_err() {
+                    abort.store(true, Ordering::SeqCst);
+                }
+                let _ = tx.send(Event::Finished(i, result));
+            });
+        }
+        drop(tx);
+        for event in rx {
+            match event {
+                Event::Started(i) => progress.started(i, plan.cells[i].config.label()),
+                Event::Finished(i, Ok(outcome)) => progress.finished(i, &outcome),
+                Event::Finished(i, Err(e)) => {
+                    progress.finished(i, &format!("FAILED: {e}"));
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+    });
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Runs the experiment at `path` and writes its results; see [`RunOptions`].
+pub fn run(path: &Path, opts: &RunOptions) -> Result<RunSummary> {
+    let started = Instant::now();
+    let plan = Plan::new(path, opts.quick, opts.data_dir.as_deref(), &opts.cache_root)?;
+    let pending: Vec<usize> = {
+        let mut p: Vec<usize> = (0..plan.cells.len())
+            .filter(|&i| !plan.cache.contains(&plan.cells[i].key))
+            .collect();
+        // Cells of one data set and seed run together, so its data is prepared once.
+        p.sort_by_key(|&i| plan.cells[i].data);
+        p
+    };
+    let cached = plan.cells.len() - pending.len();
+    let computed = pending.len();
+    let title = format!("{} ({})", plan.experiment.name, plan.experiment.tier_name());
+    let mut progress = Progress::new(opts.progress, &title, plan.cells.len(), cached);
+    let outcome = compute(&plan, pending, opts.jobs, &mut progress);
+    progress.close();
+    outcome?;
+    let records = plan
+        .cells
+        .iter()
+        .map(|c| {
+            plan.cache.load(&c.key)?.ok_or_else(|| Error::CacheRecord {
+                path: plan.cache.record_path(&c.key),
+                message: "vanished during the run".into(),
+            })
+        })
+        .collect::<Result<Vec<CellRecord>>>()?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let counts = RunCounts {
+        cached,
+        computed,
+        wall_seconds,
+    };
+    let (csv, json, rows) = results::write(&plan, &records, &opts.results_dir, &counts)?;
+    Ok(RunSummary {
+        experiment: plan.experiment.name.clone(),
+        tier: plan.experiment.tier_name(),
+        cells: plan.cells.len(),
+        cached,
+        computed,
+        rows,
+        csv,
+        json,
+        wall_seconds,
+    })
+}
