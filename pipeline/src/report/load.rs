@@ -1,0 +1,384 @@
+//! Reading the report's inputs: the runner's results CSV (one row per cell × method × λ̃), the
+//! paper's reference curves, and the run's provenance JSON (read leniently: its shape may grow).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// The results CSV columns the report reads; any other column is ignored.
+pub const REQUIRED_COLUMNS: [&str; 18] = [
+    "experiment",
+    "dataset",
+    "gamma",
+    "sigma",
+    "depth",
+    "width",
+    "seed",
+    "method",
+    "ridge_rel",
+    "lambda",
+    "train_mse",
+    "test_mse",
+    "test_accuracy",
+    "train_kare_gcv",
+    "final_kare",
+    "steps_run",
+    "stop_reason",
+    "wall_seconds",
+];
+
+/// The `stop_reason` of a training run that did all its steps.
+pub const COMPLETED: &str = "completed";
+
+/// A way of predicting: the two trained kernels, the DNN itself and the kernel at init.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    /// The NTK at the parameters reached by KARE training (METHOD §4).
+    NtkKare,
+    /// The NTK at the parameters of the MSE-trained DNN.
+    AfterNtk,
+    /// The MSE-trained network's own predictions (no λ̃).
+    Dnn,
+    /// The NTK at the random init.
+    InitialNtk,
+}
+
+impl Method {
+    /// Every method, in the order of the figures, tables and legends.
+    pub const ALL: [Method; 4] = [
+        Method::NtkKare,
+        Method::AfterNtk,
+        Method::Dnn,
+        Method::InitialNtk,
+    ];
+
+    /// The name in the results CSV (`ntk-kare`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::NtkKare => "ntk-kare",
+            Method::AfterNtk => "after-ntk",
+            Method::Dnn => "dnn",
+            Method::InitialNtk => "initial-ntk",
+        }
+    }
+
+    /// The name for readers, as the paper writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::NtkKare => "NTK-KARE",
+            Method::AfterNtk => "after-NTK",
+            Method::Dnn => "DNN",
+            Method::InitialNtk => "initial NTK",
+        }
+    }
+
+    /// Parses a results-CSV name (`ntk-kare`) or a paper name (`NTK-KARE`).
+    pub fn parse(name: &str) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name() == name || m.label() == name)
+    }
+
+    /// Whether the method's test MSE varies with λ̃ (the kernels) or not (the DNN).
+    pub fn has_ridge(self) -> bool {
+        self != Method::Dnn
+    }
+}
+
+/// One row of the results CSV.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The experiment's name (`figure1`).
+    pub experiment: String,
+    /// The data set (`simulation`, `mnist-7v9`, `higgs`, `higgs-clean`, …).
+    pub dataset: String,
+    /// The simulation's γ (absent for real data).
+    pub gamma: Option<f64>,
+    /// The simulation's noise level σ (absent for real data).
+    pub sigma: Option<f64>,
+    /// Hidden layers.
+    pub depth: usize,
+    /// Units per hidden layer.
+    pub width: usize,
+    /// The seed (data draw and init).
+    pub seed: u64,
+    /// The method.
+    pub method: Method,
+    /// Relative ridge λ̃ (absent for the DNN).
+    pub ridge_rel: Option<f64>,
+    /// Absolute ridge λ (absent for the DNN).
+    pub lambda: Option<f64>,
+    /// Training MSE.
+    pub train_mse: f64,
+    /// Test MSE (may be NaN or infinite for a diverged prediction).
+    pub test_mse: f64,
+    /// Test accuracy (absent for regression).
+    pub test_accuracy: Option<f64>,
+    /// GCV of the final kernel at this λ̃: a criterion computed on training data alone.
+    pub train_kare_gcv: Option<f64>,
+    /// KARE of the final kernel at z = 0.1 (absent for the DNN).
+    pub final_kare: Option<f64>,
+    /// Parameter updates applied.
+    pub steps_run: usize,
+    /// `completed`, or why training ended early.
+    pub stop_reason: String,
+    /// Seconds the method took in its cell (repeated on each λ̃ row of that method).
+    pub wall_seconds: f64,
+}
+
+/// One point of the paper's curves (`paper_results.csv`), its data set named as ours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaperPoint {
+    /// `figure1` or `figure2`.
+    pub figure: String,
+    /// Our name of the data set (`mnist` → `mnist-7v9`).
+    pub dataset: String,
+    /// The simulation's γ.
+    pub gamma: Option<f64>,
+    /// The simulation's σ.
+    pub sigma: Option<f64>,
+    /// Hidden layers.
+    pub depth: usize,
+    /// Units per hidden layer.
+    pub width: usize,
+    /// The method (the paper has NTK-KARE, after-NTK and DNN).
+    pub method: Method,
+    /// λ̃ (absent for the DNN).
+    pub ridge_rel: Option<f64>,
+    /// The paper's 10-seed mean test MSE.
+    pub test_mse: f64,
+}
+
+/// The provenance of a run (`results/<experiment>.json`), as far as the report uses it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunInfo {
+    /// The commit that produced the results, when recorded.
+    pub git_commit: Option<String>,
+    /// The tier (`full`, `quick`), when recorded.
+    pub tier: Option<String>,
+    /// Every top-level number whose key mentions `seconds` (`run_wall_seconds`,
+    /// `compute_seconds`, `total_wall_seconds`, …), sorted by key.
+    pub seconds: Vec<(String, f64)>,
+}
+
+impl RunInfo {
+    /// The run's total compute time and the key it was read from: the first present of
+    /// `total_wall_seconds`, `compute_seconds` (the sum of the cells' times) and `wall_seconds`.
+    pub fn total_seconds(&self) -> Option<(&str, f64)> {
+        ["total_wall_seconds", "compute_seconds", "wall_seconds"]
+            .iter()
+            .find_map(|key| {
+                self.seconds
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(k, v)| (k.as_str(), *v))
+            })
+    }
+}
+
+/// Our name of a data set the paper names differently.
+fn our_dataset_name(paper: &str) -> &str {
+    match paper {
+        "mnist" => "mnist-7v9",
+        other => other,
+    }
+}
+
+/// A CSV opened with its header indexed by column name.
+struct Table {
+    path: PathBuf,
+    reader: csv::Reader<std::fs::File>,
+    columns: HashMap<String, usize>,
+}
+
+impl Table {
+    /// Opens `path` and checks that every column of `required` is in its header.
+    fn open(path: &Path, required: &[&str]) -> Result<Table> {
+        let mut reader = csv::Reader::from_path(path).map_err(|e| report_error(path, e))?;
+        let header = reader.headers().map_err(|e| report_error(path, e))?;
+        let columns: HashMap<String, usize> = header
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.trim().to_string(), i))
+            .collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !columns.contains_key(*c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Report {
+                path: path.to_path_buf(),
+                message: format!("missing column(s) `{}`", missing.join("`, `")),
+            });
+        }
+        Ok(Table {
+            path: path.to_path_buf(),
+            reader,
+            columns,
+        })
+    }
+
+    /// Calls `parse` on every data row.
+    fn rows<T>(mut self, mut parse: impl FnMut(&Fields) -> Result<T>) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        for record in self.reader.records() {
+            let record = record.map_err(|e| report_error(&self.path, e))?;
+            let line = record.position().map_or(0, |p| p.line());
+            out.push(parse(&Fields {
+                path: &self.path,
+                columns: &self.columns,
+                record: &record,
+                line,
+            })?);
+        }
+        Ok(out)
+    }
+}
+
+/// One data row, read by column name.
+struct Fields<'a> {
+    path: &'a Path,
+    columns: &'a HashMap<String, usize>,
+    record: &'a csv::StringRecord,
+    line: u64,
+}
+
+impl Fields<'_> {
+    fn text(&self, column: &str) -> &str {
+        self.record
+            .get(self.columns[column])
+            .unwrap_or_default()
+            .trim()
+    }
+
+    fn error(&self, column: &str, message: &str) -> Error {
+        Error::Report {
+            path: self.path.to_path_buf(),
+            message: format!(
+                "line {}, column `{column}`: `{}` {message}",
+                self.line,
+                self.text(column)
+            ),
+        }
+    }
+
+    fn parse<T: std::str::FromStr>(&self, column: &str, what: &str) -> Result<T> {
+        self.text(column)
+            .parse()
+            .map_err(|_| self.error(column, &format!("is not {what}")))
+    }
+
+    fn number(&self, column: &str) -> Result<f64> {
+        self.parse(column, "a number")
+    }
+
+    fn optional_number(&self, column: &str) -> Result<Option<f64>> {
+        if self.text(column).is_empty() {
+            Ok(None)
+        } else {
+            self.number(column).map(Some)
+        }
+    }
+
+    fn count<T: std::str::FromStr>(&self, column: &str) -> Result<T> {
+        self.parse(column, "a non-negative integer")
+    }
+
+    fn method(&self, column: &str) -> Result<Method> {
+        Method::parse(self.text(column)).ok_or_else(|| self.error(column, "is not a known method"))
+    }
+}
+
+fn report_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Report {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Reads a results CSV written by the experiment runner. A missing column, an unknown method or
+/// an unparsable number is an error naming the column (and the line).
+pub fn load_results(path: &Path) -> Result<Vec<Row>> {
+    Table::open(path, &REQUIRED_COLUMNS)?.rows(|f| {
+        Ok(Row {
+            experiment: f.text("experiment").to_string(),
+            dataset: f.text("dataset").to_string(),
+            gamma: f.optional_number("gamma")?,
+            sigma: f.optional_number("sigma")?,
+            depth: f.count("depth")?,
+            width: f.count("width")?,
+            seed: f.count("seed")?,
+            method: f.method("method")?,
+            ridge_rel: f.optional_number("ridge_rel")?,
+            lambda: f.optional_number("lambda")?,
+            train_mse: f.number("train_mse")?,
+            test_mse: f.number("test_mse")?,
+            test_accuracy: f.optional_number("test_accuracy")?,
+            train_kare_gcv: f.optional_number("train_kare_gcv")?,
+            final_kare: f.optional_number("final_kare")?,
+            steps_run: f.count("steps_run")?,
+            stop_reason: f.text("stop_reason").to_string(),
+            wall_seconds: f.number("wall_seconds")?,
+        })
+    })
+}
+
+/// Reads the paper's reference curves (`paper_results.csv`), renaming its data sets to ours.
+pub fn load_reference(path: &Path) -> Result<Vec<PaperPoint>> {
+    const COLUMNS: [&str; 9] = [
+        "figure",
+        "dataset",
+        "gamma",
+        "sigma",
+        "depth",
+        "width",
+        "method",
+        "ridge_rel",
+        "test_mse",
+    ];
+    Table::open(path, &COLUMNS)?.rows(|f| {
+        Ok(PaperPoint {
+            figure: f.text("figure").to_string(),
+            dataset: our_dataset_name(f.text("dataset")).to_string(),
+            gamma: f.optional_number("gamma")?,
+            sigma: f.optional_number("sigma")?,
+            depth: f.count("depth")?,
+            width: f.count("width")?,
+            method: f.method("method")?,
+            ridge_rel: f.optional_number("ridge_rel")?,
+            test_mse: f.number("test_mse")?,
+        })
+    })
+}
+
+/// Reads a run's provenance JSON leniently: `Ok(None)` when the file does not exist, an error
+/// when it exists but is not a JSON object.
+pub fn load_run_info(path: &Path) -> Result<Option<RunInfo>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| report_error(path, e))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| report_error(path, "not a JSON object"))?;
+    let text = |key: &str| object.get(key).and_then(|v| v.as_str()).map(String::from);
+    Ok(Some(RunInfo {
+        git_commit: text("git_commit").or_else(|| text("commit")),
+        tier: text("tier"),
+        seconds: object
+            .iter()
+            .filter(|(k, _)| k.contains("seconds"))
+            .filter_map(|(k, v)| v.as_f64().map(|s| (k.clone(), s)))
+            .collect(),
+    }))
+}

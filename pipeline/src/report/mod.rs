@@ -1,0 +1,192 @@
+//! The report (`kare report`): figures, tables and `REPORT.md` generated from the experiment
+//! runner's results files, with the paper's numbers beside ours (issue 4).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! # fn main() -> kare_pipeline::Result<()> {
+//! let summary = kare_pipeline::report::build(
+//!     Path::new("results"),
+//!     Path::new("figures"),
+//!     Path::new("../shared/reference/paper_results.csv"),
+//!     Path::new("REPORT.md"),
+//!     &["figure1", "figure2"],
+//! )?;
+//! for e in &summary.experiments {
+//!     println!("{}: {}", e.name, e.status_text());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Modules: `load` (reading results, reference and provenance files), `aggregate` (panels and
+//! statistics over seeds, oracle and GCV choices of λ̃), `reference` (the paper's curves by
+//! panel), `claims` (METHOD §8's claims per panel), `tables` (Markdown and LaTeX), `figures`
+//! (plotters, PNG and SVG), `document` (`REPORT.md`) and `format` (numbers for readers).
+
+pub mod aggregate;
+pub mod claims;
+pub mod document;
+pub mod figures;
+pub mod format;
+pub mod load;
+pub mod reference;
+pub mod tables;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// The files written for one experiment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outputs {
+    /// `<figures>/<experiment>.png`.
+    pub png: PathBuf,
+    /// `<figures>/<experiment>.svg`.
+    pub svg: PathBuf,
+    /// `<results>/<experiment>-table.md`.
+    pub table_md: PathBuf,
+    /// `<results>/<experiment>-table.tex`.
+    pub table_tex: PathBuf,
+}
+
+/// What the report made of one experiment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentSummary {
+    /// The experiment (the results file's stem, e.g. `figure1` or `figure1-quick`).
+    pub name: String,
+    /// Its files, or `None` when it has not been run (no results file, or no rows).
+    pub outputs: Option<Outputs>,
+    /// Claims checked on our numbers, and how many of them hold.
+    pub claims_checked: usize,
+    /// Claims that hold on our numbers.
+    pub claims_holding: usize,
+}
+
+impl ExperimentSummary {
+    /// `not run yet`, or `3 of 12 claims hold`.
+    pub fn status_text(&self) -> String {
+        match self.outputs {
+            None => "not run yet".into(),
+            Some(_) => format!(
+                "{} of {} claims hold",
+                self.claims_holding, self.claims_checked
+            ),
+        }
+    }
+}
+
+/// What [`build`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The report's path.
+    pub report: PathBuf,
+    /// Per experiment, in the order asked.
+    pub experiments: Vec<ExperimentSummary>,
+}
+
+/// Builds the report of `experiments` (results file stems): for each one with
+/// `<results_dir>/<name>.csv`, writes `<figures_dir>/<name>.{png,svg}` and
+/// `<results_dir>/<name>-table.{md,tex}`; then writes `report_path` (`REPORT.md`) covering all
+/// of them, listing the ones without results as "not run yet". Every file is written
+/// atomically (temporary file, then rename).
+pub fn build(
+    results_dir: &Path,
+    figures_dir: &Path,
+    reference_csv: &Path,
+    report_path: &Path,
+    experiments: &[&str],
+) -> Result<Summary> {
+    let reference = reference::Reference::new(load::load_reference(reference_csv)?);
+    let report_dir = report_path.parent().unwrap_or(Path::new(""));
+    let mut sections = Vec::new();
+    let mut summaries = Vec::new();
+    for &name in experiments {
+        let csv = results_dir.join(format!("{name}.csv"));
+        let rows = if csv.exists() {
+            load::load_results(&csv)?
+        } else {
+            Vec::new()
+        };
+        if rows.is_empty() {
+            sections.push(document::not_run(name, &csv, report_dir));
+            summaries.push(ExperimentSummary {
+                name: name.to_string(),
+                outputs: None,
+                claims_checked: 0,
+                claims_holding: 0,
+            });
+            continue;
+        }
+        let panels = aggregate::panels(&rows, &csv)?;
+        let run_info = load::load_run_info(&results_dir.join(format!("{name}.json")))?;
+        let outputs = Outputs {
+            png: figures_dir.join(format!("{name}.png")),
+            svg: figures_dir.join(format!("{name}.svg")),
+            table_md: results_dir.join(format!("{name}-table.md")),
+            table_tex: results_dir.join(format!("{name}-table.tex")),
+        };
+        figures::draw(
+            &panels,
+            &reference,
+            &format!("{name}: test MSE against the relative ridge λ̃"),
+            &outputs.png,
+            &outputs.svg,
+        )?;
+        let with_model = !aggregate::share_model(&panels);
+        let table = tables::rows(&panels, &reference, with_model);
+        write_atomic(&outputs.table_md, tables::markdown(&table).as_bytes())?;
+        let caption = format!(
+            "{name}: test MSE at the oracle λ̃ (chosen on the test set, as the paper does) \
+             and at the λ̃ chosen on training data alone (GCV of the final kernel), over seeds; \
+             the paper's best value beside them."
+        );
+        write_atomic(
+            &outputs.table_tex,
+            tables::latex(&table, &caption).as_bytes(),
+        )?;
+        let section = document::experiment(&document::Experiment {
+            name,
+            csv: &csv,
+            panels: &panels,
+            reference: &reference,
+            table: &table,
+            run_info: run_info.as_ref(),
+            outputs: &outputs,
+            report_dir,
+            with_model,
+        });
+        summaries.push(ExperimentSummary {
+            name: name.to_string(),
+            outputs: Some(outputs),
+            claims_checked: section.claims_checked,
+            claims_holding: section.claims_holding,
+        });
+        sections.push(section);
+    }
+    let text = document::report(&sections, &summaries, reference_csv);
+    write_atomic(report_path, text.as_bytes())?;
+    Ok(Summary {
+        report: report_path.to_path_buf(),
+        experiments: summaries,
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees a half-written file; creates the folder if needed.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |p: &Path| {
+        let path = p.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let mut file = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+    file.write_all(bytes).map_err(io(&tmp))?;
+    file.sync_all().map_err(io(&tmp))?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
