@@ -30,6 +30,14 @@ pub enum Method {
 }
 
 impl Method {
+    /// Every method, in the order of the figures, tables and legends.
+    pub const ALL: [Method; 4] = [
+        Method::NtkKare,
+        Method::AfterNtk,
+        Method::Dnn,
+        Method::InitialNtk,
+    ];
+
     /// The name used in experiment files and results.
     pub fn name(self) -> &'static str {
         match self {
@@ -38,6 +46,28 @@ impl Method {
             Method::Dnn => "dnn",
             Method::InitialNtk => "initial-ntk",
         }
+    }
+
+    /// The name for readers, as the paper writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::NtkKare => "NTK-KARE",
+            Method::AfterNtk => "after-NTK",
+            Method::Dnn => "DNN",
+            Method::InitialNtk => "initial NTK",
+        }
+    }
+
+    /// Parses a results-CSV name (`ntk-kare`) or a paper name (`NTK-KARE`).
+    pub fn parse(name: &str) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name() == name || m.label() == name)
+    }
+
+    /// Whether the method's test MSE varies with λ̃ (the kernels) or not (the DNN).
+    pub fn has_ridge(self) -> bool {
+        self != Method::Dnn
     }
 }
 

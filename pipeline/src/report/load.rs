@@ -31,60 +31,7 @@ pub const REQUIRED_COLUMNS: [&str; 18] = [
 /// The `stop_reason` of a training run that did all its steps.
 pub const COMPLETED: &str = "completed";
 
-/// A way of predicting: the two trained kernels, the DNN itself and the kernel at init.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Method {
-    /// The NTK at the parameters reached by KARE training (METHOD §4).
-    NtkKare,
-    /// The NTK at the parameters of the MSE-trained DNN.
-    AfterNtk,
-    /// The MSE-trained network's own predictions (no λ̃).
-    Dnn,
-    /// The NTK at the random init.
-    InitialNtk,
-}
-
-impl Method {
-    /// Every method, in the order of the figures, tables and legends.
-    pub const ALL: [Method; 4] = [
-        Method::NtkKare,
-        Method::AfterNtk,
-        Method::Dnn,
-        Method::InitialNtk,
-    ];
-
-    /// The name in the results CSV (`ntk-kare`, …).
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::NtkKare => "ntk-kare",
-            Method::AfterNtk => "after-ntk",
-            Method::Dnn => "dnn",
-            Method::InitialNtk => "initial-ntk",
-        }
-    }
-
-    /// The name for readers, as the paper writes it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Method::NtkKare => "NTK-KARE",
-            Method::AfterNtk => "after-NTK",
-            Method::Dnn => "DNN",
-            Method::InitialNtk => "initial NTK",
-        }
-    }
-
-    /// Parses a results-CSV name (`ntk-kare`) or a paper name (`NTK-KARE`).
-    pub fn parse(name: &str) -> Option<Method> {
-        Method::ALL
-            .into_iter()
-            .find(|m| m.name() == name || m.label() == name)
-    }
-
-    /// Whether the method's test MSE varies with λ̃ (the kernels) or not (the DNN).
-    pub fn has_ridge(self) -> bool {
-        self != Method::Dnn
-    }
-}
+pub use crate::experiment::Method;
 
 /// One row of the results CSV.
 #[derive(Debug, Clone, PartialEq)]

@@ -31,10 +31,10 @@ pub mod load;
 pub mod reference;
 pub mod tables;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Result};
+use crate::experiment::write_atomic;
+use crate::Result;
 
 /// The files written for one experiment.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,24 +169,4 @@ pub fn build(
         report: report_path.to_path_buf(),
         experiments: summaries,
     })
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees a half-written file; creates the folder if needed.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |p: &Path| {
-        let path = p.to_path_buf();
-        move |source| Error::Io { path, source }
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    let mut file = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-    file.write_all(bytes).map_err(io(&tmp))?;
-    file.sync_all().map_err(io(&tmp))?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(io(path))
 }
