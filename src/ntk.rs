@@ -208,9 +208,7 @@ pub(crate) fn for_each_entry(
 
 fn add_one<T: Real>(g: &mut Mat<T>, symmetric: bool) {
     let one = T::from_f64(1.0);
-    for_each_entry(g.nrows(), g.ncols(), symmetric, |i, j| {
-        g[(i, j)] += one
-    });
+    for_each_entry(g.nrows(), g.ncols(), symmetric, |i, j| g[(i, j)] += one);
 }
 
 /// Copies the lower triangle onto the upper one.

@@ -24,17 +24,32 @@ const CASES: [Case; 3] = [
     Case {
         name: "mnist",
         n: 1000,
-        shape: MlpShape { inputs: 576, depth: 4, width: 128, outputs: 1 },
+        shape: MlpShape {
+            inputs: 576,
+            depth: 4,
+            width: 128,
+            outputs: 1,
+        },
     },
     Case {
         name: "wide",
         n: 2048,
-        shape: MlpShape { inputs: 64, depth: 3, width: 512, outputs: 1 },
+        shape: MlpShape {
+            inputs: 64,
+            depth: 3,
+            width: 512,
+            outputs: 1,
+        },
     },
     Case {
         name: "simulation",
         n: 800,
-        shape: MlpShape { inputs: 10, depth: 1, width: 64, outputs: 1 },
+        shape: MlpShape {
+            inputs: 10,
+            depth: 1,
+            width: 64,
+            outputs: 1,
+        },
     },
 ];
 
