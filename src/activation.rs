@@ -1,8 +1,9 @@
 //! The exact GELU `x·Φ(x) = 0.5·x·(1 + erf(x/√2))` and its first two derivatives as fused,
 //! multi-threaded candle ops.
 //!
-//! Each op evaluates `erf` (libm: correctly rounded to about 1 ulp, in f32 and f64) and `exp` once
-//! per element and knows its own derivative, so candle's autograd stays exact: the backward of
+//! Each op evaluates `erf` and `exp` (the pure-Rust libm, about 1 ulp, in f32 and f64; glibc's
+//! `expf` ran 20× slower here, likely from AVX/SSE transitions) once per element and knows its own
+//! derivative, so candle's autograd stays exact: the backward of
 //! GELU is its slope `Φ(x) + x·φ(x)`, and the backward of the slope — needed because the
 //! structured NTK depends on θ through it — is the curvature `φ(x)·(2 − x²)`. Candle's own
 //! `gelu_erf` rounds 1/√(2π) in its backward, and composing GELU from candle's scalar `erf`, `exp`
@@ -32,7 +33,7 @@ struct Gelu(Order);
 const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 
 fn eval_f64(order: Order, x: f64) -> f64 {
-    let pdf = || (-0.5 * x * x).exp() * FRAC_1_SQRT_2PI;
+    let pdf = || libm::exp(-0.5 * x * x) * FRAC_1_SQRT_2PI;
     let cdf = || 0.5 * (1.0 + libm::erf(x * FRAC_1_SQRT_2));
     match order {
         Order::Value => x * cdf(),
@@ -42,7 +43,7 @@ fn eval_f64(order: Order, x: f64) -> f64 {
 }
 
 fn eval_f32(order: Order, x: f32) -> f32 {
-    let pdf = || (-0.5 * x * x).exp() * FRAC_1_SQRT_2PI as f32;
+    let pdf = || libm::expf(-0.5 * x * x) * FRAC_1_SQRT_2PI as f32;
     let cdf = || 0.5 * (1.0 + libm::erff(x * FRAC_1_SQRT_2 as f32));
     match order {
         Order::Value => x * cdf(),

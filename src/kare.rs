@@ -111,12 +111,24 @@ pub fn kare(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<f64> {
 /// The entries are the derivatives w.r.t. each `K_ij` taken as independent, so a symmetric
 /// perturbation `δK_ij = δK_ji = ε` changes KARE by `2ε·G_ij`.
 pub fn kare_with_grad(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<KareGrad> {
+    let mut kg = kare_with_grad_lower(k, y, z)?;
+    mirror_lower(&mut kg.grad);
+    Ok(kg)
+}
+
+/// [`kare_with_grad`] with only the lower triangle of the gradient formed (the upper is zero):
+/// all that the symmetric VJP of [`crate::objective`] reads.
+pub(crate) fn kare_with_grad_lower(
+    k: MatRef<'_, f64>,
+    y: MatRef<'_, f64>,
+    z: f64,
+) -> Result<KareGrad> {
     let f = Factored::new(k, y, z)?;
     let (n, t) = (f.n, f.t);
     let c = y.ncols();
     let b = &f.inv * &f.a;
-    // G = α·B² − β·(A Bᵀ + B Aᵀ), formed on the lower triangle (B² by a triangular product,
-    // half the flops of a full one) and mirrored.
+    // G = α·B² − β·(A Bᵀ + B Aᵀ) on the lower triangle, B² by a triangular product (half the
+    // flops of a full one).
     let alpha = 2.0 * f.fit / (n * n * t * t * t);
     let beta = 1.0 / (n * n * t * t * c as f64);
     let size = k.nrows();
@@ -133,20 +145,26 @@ pub fn kare_with_grad(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<
         Par::rayon(0),
     );
     for j in 0..size {
-        for i in j..size {
-            let cross: f64 = (0..c)
-                .map(|l| f.a[(i, l)] * b[(j, l)] + b[(i, l)] * f.a[(j, l)])
-                .sum();
-            grad[(i, j)] -= beta * cross;
-        }
-    }
-    for j in 0..size {
-        for i in 0..j {
-            grad[(i, j)] = grad[(j, i)];
+        let g = &mut grad.col_as_slice_mut(j)[j..];
+        for l in 0..c {
+            let (a_col, b_col) = (&f.a.col_as_slice(l)[j..], &b.col_as_slice(l)[j..]);
+            let (a_j, b_j) = (beta * f.a[(j, l)], beta * b[(j, l)]);
+            for ((g, a_i), b_i) in g.iter_mut().zip(a_col).zip(b_col) {
+                *g -= a_i * b_j + b_i * a_j;
+            }
         }
     }
     Ok(KareGrad {
         value: f.value(),
         grad,
     })
+}
+
+/// Copies the lower triangle of a square matrix onto its upper triangle.
+pub(crate) fn mirror_lower(m: &mut Mat<f64>) {
+    for j in 0..m.ncols() {
+        for i in 0..j {
+            m[(i, j)] = m[(j, i)];
+        }
+    }
 }

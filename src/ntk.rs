@@ -22,6 +22,7 @@ use faer::{Accum, Mat, MatRef, Par};
 
 use crate::activation::{gelu, gelu_derivative};
 use crate::convert::mat_to_tensor;
+use crate::kare::mirror_lower;
 use crate::mlp::Mlp;
 use crate::{Error, Result};
 
@@ -191,31 +192,20 @@ fn cross_gram<T: Real>(a: MatRef<'_, T>, b: MatRef<'_, T>) -> Mat<T> {
     out
 }
 
-/// Applies `f(i, j)` to every entry of the lower triangle (symmetric) or of the whole matrix,
-/// column by column.
-pub(crate) fn for_each_entry(
-    rows: usize,
-    cols: usize,
-    symmetric: bool,
-    mut f: impl FnMut(usize, usize),
-) {
-    for j in 0..cols {
-        for i in if symmetric { j } else { 0 }..rows {
-            f(i, j);
-        }
+/// The part of column `j` that a symmetric (lower-triangle) or full matrix stores.
+fn first_row(j: usize, symmetric: bool) -> usize {
+    if symmetric {
+        j
+    } else {
+        0
     }
 }
 
 fn add_one<T: Real>(g: &mut Mat<T>, symmetric: bool) {
     let one = T::from_f64(1.0);
-    for_each_entry(g.nrows(), g.ncols(), symmetric, |i, j| g[(i, j)] += one);
-}
-
-/// Copies the lower triangle onto the upper one.
-pub(crate) fn mirror_lower(m: &mut Mat<f64>) {
-    for j in 0..m.ncols() {
-        for i in 0..j {
-            m[(i, j)] = m[(j, i)];
+    for j in 0..g.ncols() {
+        for v in &mut g.col_as_slice_mut(j)[first_row(j, symmetric)..] {
+            *v += one;
         }
     }
 }
@@ -328,18 +318,25 @@ impl<T: Real> Factored<T> {
         let c = mlp.outputs() as f64;
         let last = input_grams.last().unwrap_or(gram0);
         let mut kernel = Mat::<f64>::zeros(rows, cols);
-        for_each_entry(rows, cols, symmetric, |r, s| {
-            let mut v = c * last[(r, s)].to_f64();
-            for i in 0..depth {
-                let factor = if i == 0 {
-                    gram0[(r, s)]
-                } else {
-                    input_grams[i - 1][(r, s)]
-                };
-                v += signal_grams[i][(r, s)].to_f64() * factor.to_f64();
+        // Column by column over contiguous slices (only the lower part when symmetric).
+        for s in 0..cols {
+            let start = first_row(s, symmetric);
+            let k = &mut kernel.col_as_slice_mut(s)[start..];
+            for (k, l) in k.iter_mut().zip(&last.col_as_slice(s)[start..]) {
+                *k = c * l.to_f64();
             }
-            kernel[(r, s)] = v;
-        });
+            for i in 0..depth {
+                let factor = if i == 0 { gram0 } else { &input_grams[i - 1] };
+                let signal = &signal_grams[i].col_as_slice(s)[start..];
+                for ((k, a), b) in k
+                    .iter_mut()
+                    .zip(signal)
+                    .zip(&factor.col_as_slice(s)[start..])
+                {
+                    *k += a.to_f64() * b.to_f64();
+                }
+            }
+        }
         Ok(Self {
             kernel,
             signal_grams,

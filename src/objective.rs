@@ -16,9 +16,9 @@ use candle_core::{Tensor, Var};
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::kare::kare_with_grad;
+use crate::kare::kare_with_grad_lower;
 use crate::mlp::Mlp;
-use crate::ntk::{faer_to_tensor, for_each_entry, with_real, Factored, InputGram, Real, Signals};
+use crate::ntk::{faer_to_tensor, with_real, Factored, InputGram, Real, Signals};
 use crate::{Error, Result};
 
 /// KARE at the current parameters and its gradient w.r.t. each of them.
@@ -72,7 +72,7 @@ fn backward<T: Real>(
     z: f64,
 ) -> Result<(f64, GradStore)> {
     let parts = Factored::<T>::new(mlp, signals, None, gram)?;
-    let kg = kare_with_grad(parts.kernel.as_ref(), y, z)?;
+    let kg = kare_with_grad_lower(parts.kernel.as_ref(), y, z)?;
     let n = parts.kernel.nrows();
     let depth = mlp.depth();
     let c = mlp.outputs() as f64;
@@ -112,12 +112,20 @@ fn backward<T: Real>(
 
 /// The lower triangle of `G ⊙ factor` (or of `G` itself) in the network's precision.
 fn weigh<T: Real>(w: &mut Mat<T>, g: &Mat<f64>, factor: Option<&Mat<T>>) {
-    let n = g.nrows();
-    match factor {
-        Some(f) => for_each_entry(n, n, true, |i, j| {
-            w[(i, j)] = T::from_f64(g[(i, j)]) * f[(i, j)]
-        }),
-        None => for_each_entry(n, n, true, |i, j| w[(i, j)] = T::from_f64(g[(i, j)])),
+    for j in 0..g.ncols() {
+        let (w, g) = (&mut w.col_as_slice_mut(j)[j..], &g.col_as_slice(j)[j..]);
+        match factor {
+            Some(f) => {
+                for ((w, g), f) in w.iter_mut().zip(g).zip(&f.col_as_slice(j)[j..]) {
+                    *w = T::from_f64(*g) * *f;
+                }
+            }
+            None => {
+                for (w, g) in w.iter_mut().zip(g) {
+                    *w = T::from_f64(*g);
+                }
+            }
+        }
     }
 }
 
