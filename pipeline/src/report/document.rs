@@ -56,6 +56,12 @@ pub struct Section {
 
 /// `path` relative to `base` when both are under one root (`../figures/x.png`), else as given.
 fn relative(base: &Path, path: &Path) -> PathBuf {
+    // `REPORT.md`'s parent is the empty path, which `absolute` rejects: it means `.`.
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (base, target) = (absolute(base), absolute(path));
     let b: Vec<Component> = base.components().collect();
