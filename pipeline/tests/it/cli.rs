@@ -25,6 +25,32 @@ fn kare(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `kare` and asserts that it succeeded, showing its stderr otherwise.
+fn kare_ok(args: &[&str]) -> Output {
+    let run = kare(args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    run
+}
+
+/// Asserts that a kernel read back from `.npy` equals the oracle to `1e-10·scale` per entry.
+fn assert_kernel(k: &npy::Array2, oracle: &faer::Mat<f64>, scale: f64) {
+    assert_eq!((k.rows, k.cols), oracle.shape());
+    for i in 0..k.rows {
+        for j in 0..k.cols {
+            let got = k.data[i * k.cols + j];
+            assert!(
+                (got - oracle[(i, j)]).abs() < 1e-10 * scale,
+                "K[{i},{j}] = {got} vs {}",
+                oracle[(i, j)]
+            );
+        }
+    }
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -78,7 +104,7 @@ fn ntk_command_writes_the_kernel_of_a_saved_network() {
     npy::write(&dir.join("xt.npy"), 4, 3, &xt).unwrap();
 
     let out = dir.join("k.npy");
-    let run = kare(&[
+    kare_ok(&[
         "ntk",
         "--weights",
         s(&weights),
@@ -87,26 +113,14 @@ fn ntk_command_writes_the_kernel_of_a_saved_network() {
         "--out",
         s(&out),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
     let k = npy::read(&out).unwrap();
     let oracle = ntk_explicit(&mlp, &tensor(&x, 6, 3), &tensor(&x, 6, 3)).unwrap();
     assert_eq!((k.rows, k.cols, k.is_f64), (6, 6, true));
     let scale = oracle.norm_max();
-    for i in 0..6 {
-        for j in 0..6 {
-            assert!(
-                (k.data[i * 6 + j] - oracle[(i, j)]).abs() < 1e-10 * scale,
-                "K[{i},{j}]"
-            );
-        }
-    }
+    assert_kernel(&k, &oracle, scale);
 
     let cross = dir.join("kc.npy");
-    let run = kare(&[
+    kare_ok(&[
         "ntk",
         "--weights",
         s(&weights),
@@ -117,26 +131,14 @@ fn ntk_command_writes_the_kernel_of_a_saved_network() {
         "--out",
         s(&cross),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
     let kc = npy::read(&cross).unwrap();
     let oracle = ntk_explicit(&mlp, &tensor(&xt, 4, 3), &tensor(&x, 6, 3)).unwrap();
     assert_eq!((kc.rows, kc.cols), (4, 6));
-    for i in 0..4 {
-        for j in 0..6 {
-            assert!(
-                (kc.data[i * 6 + j] - oracle[(i, j)]).abs() < 1e-10 * scale,
-                "K*[{i},{j}]"
-            );
-        }
-    }
+    assert_kernel(&kc, &oracle, scale);
 
     // --dtype f32 runs the same network in single precision: the same kernel to f32 accuracy.
     let k32 = dir.join("k32.npy");
-    let run = kare(&[
+    kare_ok(&[
         "ntk",
         "--weights",
         s(&weights),
@@ -147,7 +149,6 @@ fn ntk_command_writes_the_kernel_of_a_saved_network() {
         "--dtype",
         "f32",
     ]);
-    assert!(run.status.success());
     let k32 = npy::read(&k32).unwrap();
     for (a, b) in k32.data.iter().zip(&k.data) {
         assert!((a - b).abs() < 1e-5 * scale, "f32 kernel {a} vs f64 {b}");
@@ -176,7 +177,7 @@ fn kare_command_prints_kare_and_writes_named_gradients() {
     npyz::to_file_1d(dir.join("y.npy"), y.iter().copied()).unwrap();
 
     let out = dir.join("g.safetensors");
-    let run = kare(&[
+    let run = kare_ok(&[
         "kare",
         "--weights",
         s(&weights),
@@ -187,11 +188,6 @@ fn kare_command_prints_kare_and_writes_named_gradients() {
         "--out",
         s(&out),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
     let stdout = String::from_utf8_lossy(&run.stdout);
     let printed: f64 = stdout
         .trim()
