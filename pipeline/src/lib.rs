@@ -9,5 +9,6 @@ pub mod experiment;
 pub mod inspect;
 pub mod npy;
 pub mod report;
+mod toml_file;
 
 pub use error::{Error, Result};

@@ -25,11 +25,6 @@ pub(super) struct Resolved {
     pub set: Option<String>,
 }
 
-/// Line number (1-based) of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
 /// A [`Error::DataParam`] naming the entry and the field.
 pub(super) fn param(entry: &str, field: impl Into<String>, message: impl Into<String>) -> Error {
     Error::DataParam {
@@ -57,22 +52,8 @@ impl Registry {
             location,
             message,
         };
-        let de = toml::Deserializer::parse(text).map_err(|e| {
-            config_error(
-                e.span().map(|s| line_of(text, s.start)),
-                "syntax".into(),
-                e.message().to_string(),
-            )
-        })?;
-        let file: RegistryFile = serde_path_to_error::deserialize(de).map_err(|e| {
-            let location = e.path().to_string();
-            let inner = e.into_inner();
-            config_error(
-                inner.span().map(|s| line_of(text, s.start)),
-                location,
-                inner.message().to_string(),
-            )
-        })?;
+        let file: RegistryFile = crate::toml_file::parse(text)
+            .map_err(|m| config_error(m.line, m.location, m.message))?;
         for (name, entry) in &file.datasets {
             if !valid_name(name) {
                 return Err(config_error(

@@ -267,22 +267,8 @@ impl Experiment {
             location,
             message,
         };
-        let de = toml::Deserializer::parse(text).map_err(|e| {
-            error(
-                e.span().map(|s| line_of(text, s.start)),
-                "syntax".into(),
-                e.message().to_string(),
-            )
-        })?;
-        let file: ExperimentFile = serde_path_to_error::deserialize(de).map_err(|e| {
-            let location = e.path().to_string();
-            let inner = e.into_inner();
-            error(
-                inner.span().map(|s| line_of(text, s.start)),
-                location,
-                inner.message().to_string(),
-            )
-        })?;
+        let file: ExperimentFile =
+            crate::toml_file::parse(text).map_err(|m| error(m.line, m.location, m.message))?;
         let name = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -472,9 +458,4 @@ fn non_empty_unique<T: PartialEq + fmt::Debug>(
         }
     }
     Ok(())
-}
-
-/// Line number (1-based) of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
