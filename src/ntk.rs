@@ -21,7 +21,6 @@ use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
 use crate::activation::{gelu, gelu_derivative};
-use crate::convert::mat_to_tensor;
 use crate::kare::mirror_lower;
 use crate::mlp::Mlp;
 use crate::{Error, Result};
@@ -397,8 +396,12 @@ pub fn ntk_explicit(mlp: &Mlp, xa: &Tensor, xb: &Tensor) -> Result<Mat<f64>> {
     Ok(&ja * jb.transpose())
 }
 
-/// A faer matrix of the network's float type as a candle tensor (for the VJP hand-off).
+/// A faer matrix of the network's float type as a candle tensor on `like`'s device (for the VJP
+/// hand-off), copied row by row without a detour through f64.
 pub(crate) fn faer_to_tensor<T: Real>(m: MatRef<'_, T>, like: &Tensor) -> Result<Tensor> {
-    let f64_copy = Mat::<f64>::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].to_f64());
-    mat_to_tensor(f64_copy.as_ref(), like.dtype(), like.device())
+    let (rows, cols) = m.shape();
+    let data: Vec<T> = (0..rows)
+        .flat_map(|i| (0..cols).map(move |j| m[(i, j)]))
+        .collect();
+    Ok(Tensor::from_vec(data, (rows, cols), like.device())?)
 }
