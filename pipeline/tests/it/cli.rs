@@ -36,6 +36,13 @@ fn kare_ok(args: &[&str]) -> Output {
     run
 }
 
+/// Asserts that `kare` failed and that its error message contains every one of `needles`.
+fn fails_naming(run: Output, needles: &[&str]) {
+    assert!(!run.status.success(), "the command succeeded");
+    let e = String::from_utf8_lossy(&run.stderr);
+    assert!(needles.iter().all(|n| e.contains(n)), "{e}");
+}
+
 /// Asserts that a kernel read back from `.npy` equals the oracle to `1e-10·scale` per entry.
 fn assert_kernel(k: &npy::Array2, oracle: &faer::Mat<f64>, scale: f64) {
     assert_eq!((k.rows, k.cols), oracle.shape());
@@ -241,61 +248,41 @@ fn mismatched_inputs_are_clear_errors() {
     npyz::to_file_1d(dir.join("int.npy"), [1i32, 2, 3].into_iter()).unwrap();
     let out = dir.join("out.npy");
 
-    let stderr = |o: Output| {
-        assert!(!o.status.success());
-        String::from_utf8_lossy(&o.stderr).to_string()
+    let (x, x4, int, y6) = (
+        dir.join("x.npy"),
+        dir.join("x4.npy"),
+        dir.join("int.npy"),
+        dir.join("y6.npy"),
+    );
+    let ntk = |weights: &Path, inputs: &Path| {
+        kare(&[
+            "ntk",
+            "--weights",
+            s(weights),
+            "--inputs",
+            s(inputs),
+            "--out",
+            s(&out),
+        ])
     };
-    let e = stderr(kare(&[
-        "ntk",
-        "--weights",
-        s(&weights),
-        "--inputs",
-        s(&dir.join("x4.npy")),
-        "--out",
-        s(&out),
-    ]));
-    assert!(
-        e.contains("x4.npy") && e.contains("4 columns") && e.contains("3 features"),
-        "{e}"
-    );
-    let e = stderr(kare(&[
-        "ntk",
-        "--weights",
-        s(&weights),
-        "--inputs",
-        s(&dir.join("int.npy")),
-        "--out",
-        s(&out),
-    ]));
-    assert!(
-        e.contains("int.npy") && e.contains("not float32 or float64"),
-        "{e}"
-    );
-    let e = stderr(kare(&[
+    fails_naming(ntk(&weights, &x4), &["x4.npy", "4 columns", "3 features"]);
+    fails_naming(ntk(&weights, &int), &["int.npy", "not float32 or float64"]);
+    let kare_run = kare(&[
         "kare",
         "--weights",
         s(&weights),
         "--inputs",
-        s(&dir.join("x.npy")),
+        s(&x),
         "--targets",
-        s(&dir.join("y6.npy")),
+        s(&y6),
         "--out",
         s(&out),
-    ]));
-    assert!(
-        e.contains("y6.npy") && e.contains("6 rows") && e.contains("5"),
-        "{e}"
+    ]);
+    fails_naming(kare_run, &["y6.npy", "6 rows", "5"]);
+    fails_naming(
+        ntk(&dir.join("missing.safetensors"), &x),
+        &["missing.safetensors"],
     );
-    let e = stderr(kare(&[
-        "ntk",
-        "--weights",
-        s(&dir.join("missing.safetensors")),
-        "--inputs",
-        s(&dir.join("x.npy")),
-        "--out",
-        s(&out),
-    ]));
-    assert!(e.contains("missing.safetensors"), "{e}");
     assert!(!out.exists(), "a failed command left an output file");
 
     let mut bad = mlp
@@ -308,17 +295,5 @@ fn mismatched_inputs_are_clear_errors() {
     );
     let bad_path = dir.join("bad.safetensors");
     candle_core::safetensors::save(&bad, &bad_path).unwrap();
-    let e = stderr(kare(&[
-        "ntk",
-        "--weights",
-        s(&bad_path),
-        "--inputs",
-        s(&dir.join("x.npy")),
-        "--out",
-        s(&out),
-    ]));
-    assert!(
-        e.contains("layers.1.weight") && e.contains("bad.safetensors"),
-        "{e}"
-    );
+    fails_naming(ntk(&bad_path, &x), &["layers.1.weight", "bad.safetensors"]);
 }
