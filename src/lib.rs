@@ -24,6 +24,7 @@
 
 pub mod activation;
 pub mod convert;
+mod dense;
 pub mod error;
 pub mod kare;
 pub mod mlp;
@@ -33,3 +34,10 @@ pub mod ridge;
 pub mod train;
 
 pub use error::{Error, Result};
+
+/// The revision of this crate's numerics, raised whenever a change alters the numbers it
+/// computes (an approximation, a summation order, a trainer). Pipelines put it in their cache
+/// keys so that results computed by older numerics are recomputed, not served.
+///
+/// 2: the DNN trains on faer matrices; f32 GELU from branch-free `erf`/`exp`.
+pub const NUMERICS: u32 = 2;

@@ -155,9 +155,11 @@ impl Mlp {
                 )));
             }
             fan_in = Some(out);
+            // `detach` first: `Var::from_tensor` of a tensor that already is a variable would
+            // share its storage, and training the new network would change the old one.
             layers.push(Linear {
-                weight: Var::from_tensor(&weight.to_dtype(dtype)?)?,
-                bias: Var::from_tensor(&bias.to_dtype(dtype)?)?,
+                weight: Var::from_tensor(&weight.to_dtype(dtype)?.detach())?,
+                bias: Var::from_tensor(&bias.to_dtype(dtype)?.detach())?,
             });
         }
         Ok(Self { layers })

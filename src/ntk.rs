@@ -20,13 +20,15 @@ use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::activation::{gelu, gelu_derivative};
+use crate::activation::{gelu, gelu_derivative, GeluScalar};
 use crate::kare::mirror_lower;
 use crate::mlp::Mlp;
 use crate::{Error, Result};
 
 /// The float types a network runs in, for the n×n kernels on the faer side.
-pub(crate) trait Real: faer::traits::RealField + WithDType + Copy + Send + Sync {
+pub(crate) trait Real:
+    faer::traits::RealField + WithDType + GeluScalar + Copy + Send + Sync
+{
     /// The stored input Gram, if it is of this type.
     fn stored(gram: &Stored) -> Option<&Mat<Self>>;
     /// Stores an input Gram of this type.

@@ -4,15 +4,16 @@
 
 use std::fmt;
 
-use candle_core::{DType, Tensor};
+use candle_core::Tensor;
 use candle_nn::optim::{Optimizer, SGD};
 use faer::{Mat, MatRef};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::dense::{self, Dense};
 use crate::mlp::Mlp;
-use crate::ntk::InputGram;
+use crate::ntk::{with_real, InputGram, Real};
 use crate::objective::kare_backward;
 use crate::{Error, Result};
 
@@ -169,7 +170,9 @@ fn check_rows(x: &Tensor, rows: usize, what: &str) -> Result<()> {
 /// outputs against `y` (n×c, the network's dtype).
 ///
 /// If the loss becomes NaN or infinite, training stops and the parameters are restored to the
-/// last ones with a finite loss.
+/// last ones with a finite loss. The steps run on faer matrices in the network's dtype
+/// ([`crate::dense`]'s loop, not candle's autograd), which is what makes Figure 2's 10 000-step
+/// runs affordable; `x` and `y` must have the network's dtype.
 pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: &Tensor, sgd: &Sgd) -> Result<TrainReport> {
     let n = x.dims().first().copied().unwrap_or(0);
     sgd.check(n)?;
@@ -181,37 +184,35 @@ pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: &Tensor, sgd: &Sgd) -> Result<Tra
             mlp.outputs()
         )));
     }
-    let mut opt = SGD::new(mlp.vars(), sgd.lr)?;
-    let mut batches = Batches::new(n, sgd);
-    let mut losses = Vec::with_capacity(sgd.steps);
-    let mut last_good = snapshot(mlp)?;
-    for step in 0..sgd.steps {
-        let (xb, yb) = match batches.next() {
-            None => (x.clone(), y.clone()),
-            Some(idx) => {
-                let idx = Tensor::new(idx.as_slice(), x.device())?;
-                (x.index_select(&idx, 0)?, y.index_select(&idx, 0)?)
-            }
-        };
-        let loss = (mlp.forward(&xb)? - yb)?.sqr()?.mean_all()?;
-        let value = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
-        if !value.is_finite() {
-            restore(mlp, &last_good)?;
-            return Ok(TrainReport {
+    with_real!(mlp.dtype(), T => {
+        let x = matrix::<T>(x)?;
+        let y = matrix::<T>(y)?;
+        let mut dense = Dense::<T>::from_mlp(mlp)?;
+        let mut batches = Batches::new(n, sgd);
+        let trained = dense::train(&mut dense, x.as_ref(), y.as_ref(), sgd.lr, sgd.steps, || {
+            batches.next()
+        });
+        dense.store(mlp)?;
+        Ok(match trained.diverged_at {
+            None => TrainReport {
+                steps_run: sgd.steps,
+                stop: StopReason::Completed,
+                losses: trained.losses,
+            },
+            Some(step) => TrainReport {
                 steps_run: step,
                 stop: StopReason::NonFinite { step },
-                losses,
-            });
-        }
-        losses.push(value);
-        last_good = snapshot(mlp)?;
-        opt.backward_step(&loss)?;
-    }
-    Ok(TrainReport {
-        steps_run: sgd.steps,
-        stop: StopReason::Completed,
-        losses,
+                losses: trained.losses,
+            },
+        })
     })
+}
+
+/// A 2-D tensor of dtype `T` as a faer matrix.
+fn matrix<T: Real>(t: &Tensor) -> Result<Mat<T>> {
+    let (rows, cols) = t.dims2()?;
+    let data = t.flatten_all()?.to_vec1::<T>()?;
+    Ok(MatRef::from_row_major_slice(&data, rows, cols).to_owned())
 }
 
 /// Trains `mlp`'s NTK in place by SGD on KARE(K(θ), Y, z) (METHOD §4); `y` is n×c in f64.
