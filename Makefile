@@ -16,8 +16,32 @@ build: ## Build the `kare` command (release)
 	$(CARGO) build --release -p kare-pipeline
 
 .PHONY: test
-test: ## Run every test (release mode: the numerics are heavy)
+test: ## Run every test (release mode), then test-slurm when Slurm is installed
 	$(CARGO) test --release --workspace
+	@if command -v sbatch >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory test-slurm; \
+	elif [ "$(KARE_REQUIRE_SLURM)" = 1 ]; then \
+		echo "error: KARE_REQUIRE_SLURM=1 but Slurm is not installed (no sbatch on PATH):" \
+			"apt-get install --no-install-recommends slurm-wlm munge" >&2; \
+		exit 1; \
+	else \
+		echo "test-slurm skipped: Slurm not installed (no sbatch on PATH; KARE_REQUIRE_SLURM=1 makes this an error)"; \
+	fi
+
+# The Slurm scale-out end to end (scripts/slurm-e2e.sh): a tiny experiment as a job array,
+# collected and compared with `kare run`. Uses the running cluster when `sinfo` reaches one;
+# otherwise starts a one-node cluster on this machine (scripts/slurm-local.sh, as root) and
+# stops it afterwards.
+.PHONY: test-slurm
+test-slurm: build ## End-to-end test of `kare plan --slurm` on a Slurm cluster (one-node local if none)
+	@command -v sbatch >/dev/null 2>&1 || { echo "error: Slurm is not installed (no sbatch on PATH):" \
+		"apt-get install --no-install-recommends slurm-wlm munge" >&2; exit 1; }
+	@started=; \
+	if sinfo >/dev/null 2>&1; then echo "test-slurm: using the running Slurm cluster"; \
+	else scripts/slurm-local.sh start || exit 1; started=1; fi; \
+	scripts/slurm-e2e.sh "$(KARE)"; status=$$?; \
+	if [ -n "$$started" ]; then scripts/slurm-local.sh stop; fi; \
+	exit $$status
 
 .PHONY: bench
 bench: ## Criterion benchmarks of the core library (NTK, KARE step, DNN step)

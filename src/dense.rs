@@ -185,9 +185,9 @@ impl<T: Real> Dense<T> {
                 let col = g.col(j);
                 let mut s = T::from_f64(0.0);
                 for i in 0..col.nrows() {
-                    s = s + col[i];
+                    s += col[i];
                 }
-                *b = *b + neg_lr * s;
+                *b += neg_lr * s;
             }
         }
     }
@@ -279,7 +279,7 @@ fn gelu_in_place<T: Real>(z: MatMut<'_, T>, slope: MatMut<'_, T>, bias: &[T], pa
 fn zip_mul<T: Real>(mut g: MatMut<'_, T>, s: MatRef<'_, T>) {
     for j in 0..g.ncols() {
         for i in 0..g.nrows() {
-            g[(i, j)] = g[(i, j)] * s[(i, j)];
+            g[(i, j)] *= s[(i, j)];
         }
     }
 }

@@ -90,10 +90,45 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// The thread pools of `--jobs` could not be created.
+    #[error("cannot start the worker threads: {0}")]
+    Threads(String),
     /// A cached cell record exists but cannot be used (it was edited or written by another
     /// version); deleting the file makes the next run recompute the cell.
     #[error("cache record {}: {message}", path.display())]
     CacheRecord { path: PathBuf, message: String },
+    /// `kare run-cell --index` named no cell of the plan (a Slurm array submitted for another
+    /// tier or an edited experiment file); `cells` is the plan's size.
+    #[error("{}: {tier} tier: no cell {index}: the plan has {cells} cells (indices 0 to {})", path.display(), cells.saturating_sub(1))]
+    CellIndex {
+        path: PathBuf,
+        tier: &'static str,
+        index: usize,
+        cells: usize,
+    },
+    /// `kare collect` found cells of the plan without a record in the cache (the Slurm array
+    /// has not finished, or some of its tasks failed); `examples` labels the first few of them
+    /// with their array index. No results file is written.
+    #[error(
+        "{}: {tier} tier: {missing} of {cells} cells are not in the cache {} yet: {}{}; wait for \
+         the job array to finish, or resubmit it (tasks of cached cells exit at once), then collect again",
+        path.display(),
+        cache.display(),
+        examples.join("; "),
+        if *missing > examples.len() { format!("; and {} more", missing - examples.len()) } else { String::new() }
+    )]
+    CellsMissing {
+        path: PathBuf,
+        tier: &'static str,
+        missing: usize,
+        cells: usize,
+        cache: PathBuf,
+        examples: Vec<String>,
+    },
+    /// A Slurm batch script cannot be written as asked (a path or job name that an `#SBATCH`
+    /// line cannot hold, an experiment without cells).
+    #[error("slurm script {}: {message}", path.display())]
+    Slurm { path: PathBuf, message: String },
     /// A results file could not be produced.
     #[error("results {}: {message}", path.display())]
     Results { path: PathBuf, message: String },

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use candle_core::DType;
 use clap::{Parser, Subcommand, ValueEnum};
 use kare_pipeline::data::{DataDir, Fetched, Registry};
-use kare_pipeline::experiment::{self, Plan, ProgressMode, RunOptions};
+use kare_pipeline::experiment::{
+    self, CellOutcome, Plan, ProgressMode, RunOptions, SlurmJob, SLURM_DEFAULT_MAX_ARRAY_SIZE,
+};
 use kare_pipeline::{inspect, report, Error};
 
 /// NTK and KARE tools for fully connected GELU networks (arXiv 2505.11347).
@@ -81,7 +83,7 @@ enum Command {
         experiment: String,
         #[command(flatten)]
         place: Placement,
-        /// Cells computed at once (each cell already uses every core for its GEMMs).
+        /// Cells computed at once, the cores split evenly between them.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
         jobs: u16,
         /// Where results/<experiment>.csv and .json are written.
@@ -91,12 +93,37 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
         progress: ProgressArg,
     },
-    /// List an experiment's cells with their cache state, without running anything.
+    /// List an experiment's cells with their cache state, without running anything; with
+    /// --slurm, also write a Slurm job-array script with one task per cell.
     Plan {
         /// Experiment name (experiments/<name>.toml) or path.
         experiment: String,
         #[command(flatten)]
         place: Placement,
+        #[command(flatten)]
+        slurm: SlurmArgs,
+    },
+    /// Compute one cell of an experiment (its index in `kare plan`'s order) into the cache,
+    /// unless the cache holds it already: one task of the `kare plan --slurm` job array.
+    RunCell {
+        /// Experiment name (experiments/<name>.toml) or path.
+        experiment: String,
+        #[command(flatten)]
+        place: Placement,
+        /// The cell's index in the plan, 0 to cells − 1 ($SLURM_ARRAY_TASK_ID).
+        #[arg(long)]
+        index: usize,
+    },
+    /// Write an experiment's results from the cached cells without computing any (after a
+    /// Slurm job array); fails, writing nothing, while some cells are missing.
+    Collect {
+        /// Experiment name (experiments/<name>.toml) or path.
+        experiment: String,
+        #[command(flatten)]
+        place: Placement,
+        /// Where results/<experiment>.csv and .json are written.
+        #[arg(long, default_value = "results")]
+        results: PathBuf,
     },
     /// Figures (PNG, SVG), tables (Markdown, LaTeX) and REPORT.md from results/<experiment>.csv,
     /// beside the paper's values; an experiment that has not run yet is reported as such.
@@ -130,7 +157,8 @@ enum Command {
     },
 }
 
-/// Which tier and where the cache and the data live (shared by `run` and `plan`).
+/// Which tier and where the cache and the data live (shared by `run`, `plan`, `run-cell` and
+/// `collect`).
 #[derive(clap::Args)]
 struct Placement {
     /// Run the experiment's [quick] tier (results go to <experiment>-quick.csv).
@@ -142,6 +170,25 @@ struct Placement {
     /// The data directory (default: $KARE_DATA_DIR, else data/, else ../shared/datasets).
     #[arg(long)]
     data: Option<PathBuf>,
+}
+
+/// The Slurm job array of `kare plan --slurm`.
+#[derive(clap::Args)]
+struct SlurmArgs {
+    /// Write a Slurm batch script here: a job array with one task per cell, each running
+    /// `kare run-cell` on the shared cache; submit it with `sbatch`, then `kare collect`.
+    #[arg(long, value_name = "SCRIPT")]
+    slurm: Option<PathBuf>,
+    /// CPUs of each array task (its thread count).
+    #[arg(long, default_value_t = 1, requires = "slurm",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    cpus_per_task: u16,
+    /// The job's name (default: kare-<experiment>[-quick]).
+    #[arg(long, requires = "slurm")]
+    job_name: Option<String>,
+    /// The folder of the tasks' log files (created now).
+    #[arg(long, default_value = "slurm-logs", requires = "slurm")]
+    logs: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -276,10 +323,15 @@ fn datasets(
     }
 }
 
-fn plan(experiment: &str, place: &Placement) -> kare_pipeline::Result<()> {
+/// The plan of an experiment argument with its tier, cache and data.
+fn load_plan(experiment: &str, place: &Placement) -> kare_pipeline::Result<Plan> {
     let path = experiment_path(experiment)?;
     let cache_root = experiment::cache_root(place.cache.as_deref());
-    let plan = Plan::new(&path, place.quick, place.data.as_deref(), &cache_root)?;
+    Plan::new(&path, place.quick, place.data.as_deref(), &cache_root)
+}
+
+fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline::Result<()> {
+    let plan = load_plan(experiment, place)?;
     let e = &plan.experiment;
     println!("{} ({} tier): {}", e.name, e.tier_name(), e.description);
     println!(
@@ -289,16 +341,98 @@ fn plan(experiment: &str, place: &Placement) -> kare_pipeline::Result<()> {
         plan.cache.dir().display()
     );
     let mut cached = 0;
-    for cell in &plan.cells {
+    for (i, cell) in plan.cells.iter().enumerate() {
         let state = if plan.cache.contains(&cell.key) {
             cached += 1;
             "cached "
         } else {
             "pending"
         };
-        println!("{state} {} {}", &cell.key[..12], cell.config.label());
+        // With --slurm each line starts with its array index.
+        let index = match slurm.slurm {
+            Some(_) => format!("[{i}] "),
+            None => String::new(),
+        };
+        println!("{index}{state} {} {}", &cell.key[..12], cell.config.label());
     }
     println!("{cached} cached, {} to compute", plan.cells.len() - cached);
+    let Some(script) = &slurm.slurm else {
+        return Ok(());
+    };
+    let kare = std::env::current_exe().map_err(|source| Error::Io {
+        path: PathBuf::from("kare"),
+        source,
+    })?;
+    let job = SlurmJob {
+        script: script.clone(),
+        kare,
+        cpus_per_task: slurm.cpus_per_task,
+        job_name: slurm.job_name.clone(),
+        logs: slurm.logs.clone(),
+        cache_root: experiment::cache_root(place.cache.as_deref()),
+    };
+    experiment::write_batch_script(&plan, &job)?;
+    let n = plan.cells.len();
+    println!(
+        "wrote {}: a job array of {n} tasks (0-{}), {} CPU(s) each, logs in {}",
+        script.display(),
+        n - 1,
+        slurm.cpus_per_task,
+        slurm.logs.display()
+    );
+    let mut collect = format!("kare collect {experiment}");
+    if place.quick {
+        collect.push_str(" --quick");
+    }
+    for (flag, dir) in [("cache", &place.cache), ("data", &place.data)] {
+        if let Some(dir) = dir {
+            collect.push_str(&format!(" --{flag} {}", dir.display()));
+        }
+    }
+    println!(
+        "submit it with `sbatch {}`; when it has finished, `{collect}` writes the results",
+        script.display()
+    );
+    if n > SLURM_DEFAULT_MAX_ARRAY_SIZE {
+        // Parts of at most MaxArraySize tasks, each shifted by KARE_INDEX_OFFSET.
+        let parts: Vec<String> = (0..n)
+            .step_by(SLURM_DEFAULT_MAX_ARRAY_SIZE)
+            .map(|offset| {
+                let last = (n - offset).min(SLURM_DEFAULT_MAX_ARRAY_SIZE) - 1;
+                format!(
+                    "  sbatch --array=0-{last} --export=ALL,KARE_INDEX_OFFSET={offset} {}",
+                    script.display()
+                )
+            })
+            .collect();
+        eprintln!(
+            "warning: {n} array tasks exceed Slurm's default MaxArraySize \
+             ({SLURM_DEFAULT_MAX_ARRAY_SIZE}); unless the cluster allows indices up to {}, \
+             submit the array in parts:\n{}",
+            n - 1,
+            parts.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// `kare run-cell`: one cell computed into the cache (or found there), reported on stderr.
+fn run_cell(experiment: &str, place: &Placement, index: usize) -> kare_pipeline::Result<()> {
+    let plan = load_plan(experiment, place)?;
+    let outcome = experiment::compute_cell(&plan, index)?;
+    let cell = &plan.cells[index];
+    let what = match outcome {
+        CellOutcome::Cached => "already cached".to_string(),
+        CellOutcome::Computed(text) => format!("computed, {text}"),
+    };
+    eprintln!(
+        "{} ({}) cell [{index}] of {}: {} [{}]: {what}",
+        plan.experiment.name,
+        plan.experiment.tier_name(),
+        plan.cells.len(),
+        cell.config.label(),
+        plan.cache.record_path(&cell.key).display()
+    );
     Ok(())
 }
 
@@ -363,7 +497,34 @@ fn run(cli: Cli) -> kare_pipeline::Result<ExitCode> {
                 summary.wall_seconds
             );
         }
-        Command::Plan { experiment, place } => plan(&experiment, &place)?,
+        Command::Plan {
+            experiment,
+            place,
+            slurm,
+        } => plan(&experiment, &place, &slurm)?,
+        Command::RunCell {
+            experiment,
+            place,
+            index,
+        } => run_cell(&experiment, &place, index)?,
+        Command::Collect {
+            experiment,
+            place,
+            results,
+        } => {
+            let started = std::time::Instant::now();
+            let plan = load_plan(&experiment, &place)?;
+            let summary = experiment::collect(&plan, &results, started)?;
+            eprintln!(
+                "{} ({}): collected {} cells, {} rows in {} ({:.1} s)",
+                summary.experiment,
+                summary.tier,
+                summary.cells,
+                summary.rows,
+                summary.csv.display(),
+                summary.wall_seconds
+            );
+        }
         Command::Report {
             experiments,
             results,

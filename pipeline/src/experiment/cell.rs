@@ -30,6 +30,9 @@ pub enum Stage {
     Dnn,
     /// No training → `initial-ntk`.
     InitialNtk,
+    /// The classical baselines (kernel ridge, SVM) → `krr-*`, `svm`; one cell per data set
+    /// and seed, whatever the models (its depth and width are 0).
+    Baselines,
 }
 
 impl Stage {
@@ -39,6 +42,7 @@ impl Stage {
             Stage::NtkKare => "ntk-kare",
             Stage::Dnn => "dnn",
             Stage::InitialNtk => "initial-ntk",
+            Stage::Baselines => "baselines",
         }
     }
 
@@ -48,15 +52,21 @@ impl Stage {
             Stage::NtkKare => &[Method::NtkKare],
             Stage::Dnn => &[Method::Dnn, Method::AfterNtk],
             Stage::InitialNtk => &[Method::InitialNtk],
+            Stage::Baselines => &Method::BASELINES,
         }
     }
 
-    /// The stages needed for `methods`, in a fixed order.
+    /// The stages needed for `methods`, in a fixed order (the model stages first).
     pub fn for_methods(methods: &[Method]) -> Vec<Stage> {
-        [Stage::NtkKare, Stage::Dnn, Stage::InitialNtk]
-            .into_iter()
-            .filter(|s| s.methods().iter().any(|m| methods.contains(m)))
-            .collect()
+        [
+            Stage::NtkKare,
+            Stage::Dnn,
+            Stage::InitialNtk,
+            Stage::Baselines,
+        ]
+        .into_iter()
+        .filter(|s| s.methods().iter().any(|m| methods.contains(m)))
+        .collect()
     }
 }
 
@@ -117,19 +127,21 @@ pub struct CellConfig {
 
 impl CellConfig {
     /// The cache key: sha256 of the canonical JSON of the schema tag, the crate version, the
-    /// data checksum and this configuration (struct fields serialise in a fixed order, floats
+    /// core library's [`kare_ntk::NUMERICS`] revision, the data checksum and this configuration (struct fields serialise in a fixed order, floats
     /// in their shortest round-trip form).
     pub fn key(&self, data_checksum: &str) -> String {
         #[derive(Serialize)]
         struct KeyInput<'a> {
             schema: &'a str,
             version: &'a str,
+            numerics: u32,
             data_checksum: &'a str,
             config: &'a CellConfig,
         }
         let json = serde_json::to_vec(&KeyInput {
             schema: CELL_SCHEMA,
             version: VERSION,
+            numerics: kare_ntk::NUMERICS,
             data_checksum,
             config: self,
         })
@@ -153,6 +165,9 @@ impl CellConfig {
             .as_ref()
             .map(|t| format!(" lr {}", t.lr))
             .unwrap_or_default();
+        if self.stage == Stage::Baselines {
+            return format!("{data} seed {} baselines", self.seed);
+        }
         format!(
             "{data} d{}×w{} seed {} {}{lr}",
             self.depth,

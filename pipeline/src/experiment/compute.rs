@@ -17,6 +17,7 @@ use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
 use super::config::Method;
 use super::record::{CellRecord, MethodResult, Num, Point};
+use crate::baselines::{run_baseline, BaselineConfig};
 use crate::data::{Prepared, Task};
 use crate::Result;
 
@@ -152,6 +153,38 @@ fn failed_points(grid: &[f64], task: Task) -> Vec<Point> {
         .collect()
 }
 
+/// Every classical baseline on the data, one result each: a single point (the baselines
+/// choose their hyper-parameters, λ̃ included, on the training data), with the choice in the
+/// stop-reason column. Their training MSE is not computed (NaN).
+fn baseline_results(data: &Prepared, seed: u64) -> Result<Vec<MethodResult>> {
+    let config = BaselineConfig::default();
+    Method::BASELINES
+        .iter()
+        .map(|&method| {
+            let baseline = method.baseline().expect("a baseline method");
+            let t = Instant::now();
+            let r = run_baseline(data, baseline, &config, seed)?;
+            Ok(MethodResult {
+                method,
+                steps_run: 0,
+                stop_reason: format!("{}: {}", r.model, r.hyperparameters()),
+                wall_seconds: t.elapsed().as_secs_f64(),
+                final_kare: None,
+                network: None,
+                points: vec![Point {
+                    ridge_rel: None,
+                    lambda: None,
+                    selected_by_gcv: None,
+                    train_mse: Num(f64::NAN),
+                    test_mse: Num(r.test_mse),
+                    test_accuracy: r.test_accuracy.map(Num),
+                    train_kare_gcv: None,
+                }],
+            })
+        })
+        .collect()
+}
+
 fn sgd(t: &Training, seed: u64) -> Sgd {
     Sgd {
         steps: t.steps,
@@ -277,6 +310,7 @@ pub fn run_cell(
             )?;
             vec![dnn, after]
         }
+        (Stage::Baselines, _) => baseline_results(data, config.seed)?,
         (stage, None) => {
             return Err(kare_ntk::Error::InvalidParameter(format!(
                 "stage {} needs training settings",

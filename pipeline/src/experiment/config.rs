@@ -27,15 +27,36 @@ pub enum Method {
     Dnn,
     /// Kernel ridge with the NTK at the random initialisation.
     InitialNtk,
+    /// Classical baseline: kernel ridge with an RBF kernel ([`crate::baselines`]).
+    KrrRbf,
+    /// Classical baseline: kernel ridge with a Laplacian kernel.
+    KrrLaplacian,
+    /// Classical baseline: kernel ridge with a polynomial kernel.
+    KrrPoly,
+    /// Classical baseline: SVM with an RBF kernel (SVC for classes, SVR for regression).
+    Svm,
 }
 
 impl Method {
     /// Every method, in the order of the figures, tables and legends.
-    pub const ALL: [Method; 4] = [
+    pub const ALL: [Method; 8] = [
         Method::NtkKare,
         Method::AfterNtk,
         Method::Dnn,
         Method::InitialNtk,
+        Method::KrrRbf,
+        Method::KrrLaplacian,
+        Method::KrrPoly,
+        Method::Svm,
+    ];
+
+    /// The classical baselines: their hyper-parameters are chosen on the training data, and
+    /// they do not depend on the network's depth and width.
+    pub const BASELINES: [Method; 4] = [
+        Method::KrrRbf,
+        Method::KrrLaplacian,
+        Method::KrrPoly,
+        Method::Svm,
     ];
 
     /// The name used in experiment files and results.
@@ -45,6 +66,10 @@ impl Method {
             Method::AfterNtk => "after-ntk",
             Method::Dnn => "dnn",
             Method::InitialNtk => "initial-ntk",
+            Method::KrrRbf => "krr-rbf",
+            Method::KrrLaplacian => "krr-laplacian",
+            Method::KrrPoly => "krr-poly",
+            Method::Svm => "svm",
         }
     }
 
@@ -55,6 +80,10 @@ impl Method {
             Method::AfterNtk => "after-NTK",
             Method::Dnn => "DNN",
             Method::InitialNtk => "initial NTK",
+            Method::KrrRbf => "KRR (RBF)",
+            Method::KrrLaplacian => "KRR (Laplacian)",
+            Method::KrrPoly => "KRR (polynomial)",
+            Method::Svm => "SVM (RBF)",
         }
     }
 
@@ -65,9 +94,30 @@ impl Method {
             .find(|m| m.name() == name || m.label() == name)
     }
 
-    /// Whether the method's test MSE varies with λ̃ (the kernels) or not (the DNN).
+    /// Whether the method's test MSE is reported over the λ̃ grid (the NTKs) or at one point
+    /// (the DNN, and the baselines, which choose their own λ̃ on training data).
     pub fn has_ridge(self) -> bool {
-        self != Method::Dnn
+        matches!(
+            self,
+            Method::NtkKare | Method::AfterNtk | Method::InitialNtk
+        )
+    }
+
+    /// Whether the method is a classical baseline ([`Method::BASELINES`]).
+    pub fn is_baseline(self) -> bool {
+        Method::BASELINES.contains(&self)
+    }
+
+    /// The baseline that computes this method, for the baselines.
+    pub fn baseline(self) -> Option<crate::baselines::Baseline> {
+        use crate::baselines::Baseline;
+        match self {
+            Method::KrrRbf => Some(Baseline::KrrRbf),
+            Method::KrrLaplacian => Some(Baseline::KrrLaplacian),
+            Method::KrrPoly => Some(Baseline::KrrPolynomial),
+            Method::Svm => Some(Baseline::Svm),
+            _ => None,
+        }
     }
 }
 

@@ -22,7 +22,8 @@
 //!
 //! Modules: `config` (the file schema and its validation), `plan` (data prepared per seed, cells
 //! keyed), `cell` (a cell's configuration and key), `compute` (training and scoring one cell),
-//! `record` (what a finished cell stores), `cache` (atomic records), `run` (the worker pool),
+//! `record` (what a finished cell stores), `cache` (atomic records), `run` (the worker pool; one
+//! cell alone, for an array task; collecting the results), `slurm` (a job array, a task a cell),
 //! `progress` (bar or lines) and `results` (CSV and provenance JSON).
 
 mod cache;
@@ -34,6 +35,7 @@ mod progress;
 mod record;
 mod results;
 mod run;
+mod slurm;
 
 pub use cache::{cache_root, write_atomic, Cache, CACHE_DIR_ENV};
 pub use cell::{overrides_text, CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
@@ -42,4 +44,5 @@ pub use plan::{Cell, DataInstance, Plan};
 pub use progress::ProgressMode;
 pub use record::{CellRecord, MethodResult, Num, Point};
 pub use results::COLUMNS;
-pub use run::{run, RunOptions, RunSummary};
+pub use run::{collect, compute_cell, run, CellOutcome, RunOptions, RunSummary};
+pub use slurm::{batch_script, write_batch_script, SlurmJob, SLURM_DEFAULT_MAX_ARRAY_SIZE};

@@ -132,10 +132,27 @@ impl Plan {
 
     fn cells(experiment: &Experiment, data: &[DataInstance]) -> Vec<Cell> {
         let tier = &experiment.tier;
-        let stages = Stage::for_methods(&tier.methods);
+        let all_stages = Stage::for_methods(&tier.methods);
+        let (baselines, stages): (Vec<Stage>, Vec<Stage>) =
+            all_stages.into_iter().partition(|&s| s == Stage::Baselines);
         let seeds = tier.seeds.len();
         let mut cells = Vec::new();
         let mut block = 0;
+        let cell = |inst: &DataInstance, depth, width, stage, training| {
+            let config = CellConfig {
+                dataset: inst.name.clone(),
+                overrides: inst.overrides.clone(),
+                seed: inst.seed,
+                depth,
+                width,
+                stage,
+                training,
+                z: tier.z,
+                ridge_grid: tier.ridge_grid.clone(),
+                save_networks: tier.save_networks,
+            };
+            (config.key(&inst.checksum), config)
+        };
         // `data` holds each data set's seeds consecutively.
         for first in (0..data.len()).step_by(seeds) {
             for model in &tier.models {
@@ -144,22 +161,11 @@ impl Plan {
                         for (offset, inst) in data[first..first + seeds].iter().enumerate() {
                             for &stage in &stages {
                                 for training in trainings(model, stage, inst.n_train) {
-                                    let config = CellConfig {
-                                        dataset: inst.name.clone(),
-                                        overrides: inst.overrides.clone(),
-                                        seed: inst.seed,
-                                        depth,
-                                        width,
-                                        stage,
-                                        training,
-                                        z: tier.z,
-                                        ridge_grid: tier.ridge_grid.clone(),
-                                        save_networks: tier.save_networks,
-                                    };
+                                    let (key, config) = cell(inst, depth, width, stage, training);
                                     cells.push(Cell {
                                         data: first + offset,
                                         block,
-                                        key: config.key(&inst.checksum),
+                                        key,
                                         config,
                                     });
                                 }
@@ -167,6 +173,19 @@ impl Plan {
                             block += 1;
                         }
                     }
+                }
+            }
+            // The baselines do not depend on the model: one block per data set and seed.
+            for &stage in &baselines {
+                for (offset, inst) in data[first..first + seeds].iter().enumerate() {
+                    let (key, config) = cell(inst, 0, 0, stage, None);
+                    cells.push(Cell {
+                        data: first + offset,
+                        block,
+                        key,
+                        config,
+                    });
+                    block += 1;
                 }
             }
         }
@@ -200,7 +219,7 @@ impl Plan {
 /// `initial-ntk`, which yields a single untrained cell).
 fn trainings(model: &ModelSpec, stage: Stage, n_train: usize) -> Vec<Option<Training>> {
     let spec = match stage {
-        Stage::InitialNtk => return vec![None],
+        Stage::InitialNtk | Stage::Baselines => return vec![None],
         Stage::NtkKare => model.kare.as_ref(),
         Stage::Dnn => model.dnn.as_ref(),
     };

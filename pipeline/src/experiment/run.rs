@@ -1,6 +1,8 @@
 //! Running an experiment: plan, skip the cells the cache holds, compute the others on up to
 //! `jobs` worker threads (each cell stores its record atomically as soon as it finishes), then
-//! write the results from the records.
+//! write the results from the records. On a cluster the same steps are split between
+//! processes: [`compute_cell`] computes one cell (one Slurm array task) and [`collect`] writes
+//! the results once every cell is cached.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -21,7 +23,11 @@ use crate::{Error, Result};
 pub struct RunOptions {
     /// Run the `[quick]` tier.
     pub quick: bool,
-    /// Cells computed at once (each cell's GEMMs already use every core).
+    /// Cells computed at once. With more than one, the cores are split evenly between them
+    /// (each cell gets its own rayon pool): small GEMMs scale poorly across threads, so two
+    /// one-thread cells do more work than one two-thread cell. KARE training at large learning
+    /// rates is chaotic, so a different split can change its trajectory: results reproduce
+    /// digit for digit for the same `jobs` on the same core count.
     pub jobs: usize,
     /// The cache directory (see [`super::cache_root`]).
     pub cache_root: PathBuf,
@@ -121,27 +127,62 @@ impl<'a> DataMemo<'a> {
     }
 }
 
-/// One cell: data, compute, store. Returns a one-line outcome for the progress report.
-fn compute_one(plan: &Plan, memo: &DataMemo, i: usize) -> Result<String> {
+/// Computes cell `i` of `plan` from its prepared `data` and stores its record atomically: the
+/// one compute path of both `kare run` and `kare run-cell`.
+fn compute_and_store(plan: &Plan, i: usize, data: &Prepared) -> Result<CellRecord> {
     let cell = &plan.cells[i];
-    let data = memo.get(cell.data)?;
     let record =
-        run_cell(&cell.config, &cell.key, &data, &plan.cache).map_err(|e| Error::InExperiment {
+        run_cell(&cell.config, &cell.key, data, &plan.cache).map_err(|e| Error::InExperiment {
             path: plan.experiment.path.clone(),
             location: format!("{} (cell {})", cell.config.label(), cell.key),
             source: Box::new(e),
         })?;
     plan.cache.store(&record)?;
+    Ok(record)
+}
+
+/// A one-line outcome of a computed cell for the progress report: its time and stop reasons.
+fn outcome_text(record: &CellRecord) -> String {
     let stops: Vec<String> = record
         .results
         .iter()
         .map(|r| format!("{} {}", r.method, r.stop_reason))
         .collect();
-    Ok(format!(
-        "{:.1} s ({})",
-        record.wall_seconds,
-        stops.join(", ")
-    ))
+    format!("{:.1} s ({})", record.wall_seconds, stops.join(", "))
+}
+
+/// One cell: data, compute, store. Returns a one-line outcome for the progress report.
+fn compute_one(plan: &Plan, memo: &DataMemo, i: usize) -> Result<String> {
+    let data = memo.get(plan.cells[i].data)?;
+    compute_and_store(plan, i, &data).map(|record| outcome_text(&record))
+}
+
+/// What [`compute_cell`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellOutcome {
+    /// The cache already held the cell's record; nothing was computed.
+    Cached,
+    /// The cell was computed and its record stored; the text gives its time and stop reasons.
+    Computed(String),
+}
+
+/// Computes cell `index` of `plan` (in plan order, [`Plan::cells`]) and stores its record,
+/// unless the cache already holds it: one task of a Slurm job array (`kare run-cell`), so that
+/// many processes sharing one cache compute an experiment between them. Only this cell's data
+/// set and seed are prepared again. An index outside the plan is [`Error::CellIndex`].
+pub fn compute_cell(plan: &Plan, index: usize) -> Result<CellOutcome> {
+    let cell = plan.cells.get(index).ok_or_else(|| Error::CellIndex {
+        path: plan.experiment.path.clone(),
+        tier: plan.experiment.tier_name(),
+        index,
+        cells: plan.cells.len(),
+    })?;
+    if plan.cache.contains(&cell.key) {
+        return Ok(CellOutcome::Cached);
+    }
+    let data = plan.prepare(cell.data)?;
+    let record = compute_and_store(plan, index, &data)?;
+    Ok(CellOutcome::Computed(outcome_text(&record)))
 }
 
 /// Computes the cells `pending` on `jobs` threads, reporting to `progress`. Stops handing out
@@ -152,8 +193,18 @@ fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progres
     let abort = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel();
     let mut first_error = None;
+    let jobs = jobs.max(1);
+    let threads = (rayon::current_num_threads() / jobs).max(1);
+    let pools = (0..jobs)
+        .map(|_| {
+            (jobs > 1)
+                .then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build())
+                .transpose()
+                .map_err(|e| Error::Threads(e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
     std::thread::scope(|s| {
-        for _ in 0..jobs.max(1) {
+        for pool in pools {
             let tx = tx.clone();
             let (queue, memo, abort) = (&queue, &memo, &abort);
             s.spawn(move || loop {
@@ -167,7 +218,10 @@ fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progres
                 let Some(i) = next else { break };
                 // The collector outlives the workers, so sends cannot fail.
                 let _ = tx.send(Event::Started(i));
-                let result = compute_one(plan, memo, i);
+                let result = match &pool {
+                    Some(pool) => pool.install(|| compute_one(plan, memo, i)),
+                    None => compute_one(plan, memo, i),
+                };
                 memo.release(plan.cells[i].data);
                 if result.is_err() {
                     abort.store(true, Ordering::SeqCst);
@@ -203,7 +257,6 @@ pub fn run(path: &Path, opts: &RunOptions) -> Result<RunSummary> {
         p
     };
     let cached = plan.cells.len() - pending.len();
-    let computed = pending.len();
     let title = format!("{} ({})", plan.experiment.name, plan.experiment.tier_name());
     let mut progress = Progress::new(opts.progress, &title, plan.cells.len(), cached);
     let outcome = compute(&plan, pending, opts.jobs, &mut progress);
@@ -219,13 +272,60 @@ pub fn run(path: &Path, opts: &RunOptions) -> Result<RunSummary> {
             })
         })
         .collect::<Result<Vec<CellRecord>>>()?;
+    write_results(&plan, &records, &opts.results_dir, cached, started)
+}
+
+/// How many cell labels a [`Error::CellsMissing`] shows.
+const MISSING_SHOWN: usize = 5;
+
+/// Writes the results of `plan` from the records in its cache, exactly as [`run`] writes them,
+/// without computing anything: the last step after a Slurm job array (`kare collect`). When a
+/// cell has no record yet, nothing is written and the error ([`Error::CellsMissing`]) says how
+/// many cells are missing and names the first few with their array index. `started` is when
+/// the collection began (for the provenance file's wall time).
+pub fn collect(plan: &Plan, results_dir: &Path, started: Instant) -> Result<RunSummary> {
+    let mut records = Vec::with_capacity(plan.cells.len());
+    let mut missing = Vec::new();
+    for (i, cell) in plan.cells.iter().enumerate() {
+        match plan.cache.load(&cell.key)? {
+            Some(record) => records.push(record),
+            None => missing.push(i),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::CellsMissing {
+            path: plan.experiment.path.clone(),
+            tier: plan.experiment.tier_name(),
+            missing: missing.len(),
+            cells: plan.cells.len(),
+            cache: plan.cache.dir().to_path_buf(),
+            examples: missing
+                .iter()
+                .take(MISSING_SHOWN)
+                .map(|&i| format!("[{i}] {}", plan.cells[i].config.label()))
+                .collect(),
+        });
+    }
+    write_results(plan, &records, results_dir, records.len(), started)
+}
+
+/// Writes the results files of `plan` from `records` (one per cell, in plan order), of which
+/// `cached` came from the cache, and summarises the run that began at `started`.
+fn write_results(
+    plan: &Plan,
+    records: &[CellRecord],
+    results_dir: &Path,
+    cached: usize,
+    started: Instant,
+) -> Result<RunSummary> {
+    let computed = records.len() - cached;
     let wall_seconds = started.elapsed().as_secs_f64();
     let counts = RunCounts {
         cached,
         computed,
         wall_seconds,
     };
-    let (csv, json, rows) = results::write(&plan, &records, &opts.results_dir, &counts)?;
+    let (csv, json, rows) = results::write(plan, records, results_dir, &counts)?;
     Ok(RunSummary {
         experiment: plan.experiment.name.clone(),
         tier: plan.experiment.tier_name(),

@@ -72,6 +72,12 @@ pub struct PanelKey {
 }
 
 impl PanelKey {
+    /// Whether both keys show the same data (data set and simulation parameters), whatever
+    /// the model.
+    pub fn same_data(&self, other: &PanelKey) -> bool {
+        self.dataset == other.dataset && self.gamma == other.gamma && self.sigma == other.sigma
+    }
+
     /// The panel of a results row.
     pub fn of_row(r: &Row) -> PanelKey {
         PanelKey {
@@ -311,64 +317,32 @@ impl Panel {
     }
 }
 
-/// Groups `rows` (read from `source`) into panels, in order of first appearance. Two rows for
+/// Groups `rows` (read from `source`) into panels, in order of first appearance. The
+/// baselines' rows, which belong to no model, join every panel of their data set. Two rows for
 /// the same panel, method, seed and λ̃ are an error (a file mixing learning rates or runs).
 pub fn panels(rows: &[Row], source: &Path) -> Result<Vec<Panel>> {
     let mut panels: Vec<Panel> = Vec::new();
-    for r in rows {
+    let (baselines, models): (Vec<&Row>, Vec<&Row>) =
+        rows.iter().partition(|r| r.method.is_baseline());
+    for r in models {
         let key = PanelKey::of_row(r);
-        let panel = match panels.iter().position(|p| p.key == key) {
-            Some(i) => &mut panels[i],
+        let i = match panels.iter().position(|p| p.key == key) {
+            Some(i) => i,
             None => {
                 panels.push(Panel {
                     key,
                     methods: Vec::new(),
                 });
-                panels.last_mut().expect("just pushed")
+                panels.len() - 1
             }
         };
-        let runs = match panel.methods.iter().position(|m| m.method == r.method) {
-            Some(i) => &mut panel.methods[i],
-            None => {
-                panel.methods.push(MethodRuns {
-                    method: r.method,
-                    seeds: Vec::new(),
-                });
-                panel.methods.last_mut().expect("just pushed")
-            }
-        };
-        let run = match runs.seeds.iter().position(|s| s.seed == r.seed) {
-            Some(i) => &mut runs.seeds[i],
-            None => {
-                runs.seeds.push(SeedRun {
-                    seed: r.seed,
-                    points: Vec::new(),
-                    final_kare: r.final_kare,
-                    stop_reason: r.stop_reason.clone(),
-                    steps_run: r.steps_run,
-                    wall_seconds: r.wall_seconds,
-                });
-                runs.seeds.last_mut().expect("just pushed")
-            }
-        };
-        if run.points.iter().any(|p| p.ridge_rel == r.ridge_rel) {
-            return Err(Error::Report {
-                path: source.to_path_buf(),
-                message: format!(
-                    "two rows for {} / {} / seed {} / λ̃ {}: one row per cell, method and λ̃ \
-                     expected (several learning rates or runs in one file?)",
-                    panel.key.title(true),
-                    r.method.name(),
-                    r.seed,
-                    r.ridge_rel.map_or("(none)".into(), |v| v.to_string()),
-                ),
-            });
+        add(&mut panels[i], r, source)?;
+    }
+    for r in baselines {
+        let key = PanelKey::of_row(r);
+        for panel in panels.iter_mut().filter(|p| p.key.same_data(&key)) {
+            add(panel, r, source)?;
         }
-        run.points.push(SeedPoint {
-            ridge_rel: r.ridge_rel,
-            test_mse: r.test_mse,
-            train_kare_gcv: r.train_kare_gcv,
-        });
     }
     for panel in &mut panels {
         panel.methods.sort_by_key(|m| m.method);
@@ -381,4 +355,51 @@ pub fn panels(rows: &[Row], source: &Path) -> Result<Vec<Panel>> {
         }
     }
     Ok(panels)
+}
+
+/// Adds the row `r` to `panel`.
+fn add(panel: &mut Panel, r: &Row, source: &Path) -> Result<()> {
+    let runs = match panel.methods.iter().position(|m| m.method == r.method) {
+        Some(i) => &mut panel.methods[i],
+        None => {
+            panel.methods.push(MethodRuns {
+                method: r.method,
+                seeds: Vec::new(),
+            });
+            panel.methods.last_mut().expect("just pushed")
+        }
+    };
+    let run = match runs.seeds.iter().position(|s| s.seed == r.seed) {
+        Some(i) => &mut runs.seeds[i],
+        None => {
+            runs.seeds.push(SeedRun {
+                seed: r.seed,
+                points: Vec::new(),
+                final_kare: r.final_kare,
+                stop_reason: r.stop_reason.clone(),
+                steps_run: r.steps_run,
+                wall_seconds: r.wall_seconds,
+            });
+            runs.seeds.last_mut().expect("just pushed")
+        }
+    };
+    if run.points.iter().any(|p| p.ridge_rel == r.ridge_rel) {
+        return Err(Error::Report {
+            path: source.to_path_buf(),
+            message: format!(
+                "two rows for {} / {} / seed {} / λ̃ {}: one row per cell, method and λ̃ \
+                 expected (several learning rates or runs in one file?)",
+                panel.key.title(true),
+                r.method.name(),
+                r.seed,
+                r.ridge_rel.map_or("(none)".into(), |v| v.to_string()),
+            ),
+        });
+    }
+    run.points.push(SeedPoint {
+        ridge_rel: r.ridge_rel,
+        test_mse: r.test_mse,
+        train_kare_gcv: r.train_kare_gcv,
+    });
+    Ok(())
 }

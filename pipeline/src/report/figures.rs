@@ -50,6 +50,10 @@ fn colour(method: Method) -> RGBColor {
         Method::AfterNtk => RGBColor(230, 115, 0),
         Method::Dnn => RGBColor(44, 160, 44),
         Method::InitialNtk => RGBColor(120, 120, 120),
+        Method::KrrRbf => RGBColor(148, 103, 189),
+        Method::KrrLaplacian => RGBColor(140, 86, 75),
+        Method::KrrPoly => RGBColor(227, 119, 194),
+        Method::Svm => RGBColor(188, 189, 34),
     }
 }
 
@@ -499,6 +503,8 @@ fn legend_entries(figure: &Figure, width: u32) -> Vec<(Option<Method>, String, i
         .map(|&m| {
             let text = if m == Method::Dnn {
                 format!("{} (ours; no λ̃)", m.label())
+            } else if m.is_baseline() {
+                format!("{} (tuned on training data)", m.label())
             } else {
                 format!("{} (ours)", m.label())
             };

@@ -245,7 +245,7 @@ fn mismatched_inputs_are_clear_errors() {
     npy::write(&dir.join("x4.npy"), 5, 4, &inputs(5, 4, 0)).unwrap();
     npy::write(&dir.join("x.npy"), 5, 3, &inputs(5, 3, 0)).unwrap();
     npy::write(&dir.join("y6.npy"), 6, 1, &[1.0; 6]).unwrap();
-    npyz::to_file_1d(dir.join("int.npy"), [1i32, 2, 3].into_iter()).unwrap();
+    npyz::to_file_1d(dir.join("int.npy"), [1i32, 2, 3]).unwrap();
     let out = dir.join("out.npy");
 
     let (x, x4, int, y6) = (

@@ -1,7 +1,9 @@
 //! The pipeline crate's integration tests, in one binary (one link of candle, polars and
 //! plotters instead of three): the `kare ntk`/`kare kare` commands (`cli`), the experiment runner
-//! with its cache and resumption (`pipeline`), and the report (`report`).
+//! with its cache and resumption (`pipeline`), its Slurm job arrays (`slurm`: the script, one
+//! cell per task, collecting), and the report (`report`).
 
 mod cli;
 mod pipeline;
 mod report;
+mod slurm;

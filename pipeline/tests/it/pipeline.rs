@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 /// A project in a temporary directory: `data/`, `datasets.toml`, `experiments/`, and the cache
 /// and results folders.
-struct Project {
+pub(crate) struct Project {
     dir: tempfile::TempDir,
 }
 
@@ -41,7 +41,7 @@ fn toy_csv() -> String {
 
 impl Project {
     /// Writes the toy CSV and a registry declaring it (`toy`) and a small simulation (`sim`).
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let csv = toy_csv();
         std::fs::create_dir_all(dir.path().join("data")).unwrap();
@@ -75,18 +75,18 @@ simulation = {{ d = 4, n_train = 40, n_test = 30, gamma = 1.0, sigma = 0.1 }}
         Self { dir }
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes `experiments/<name>.toml`.
-    fn experiment(&self, name: &str, text: &str) -> PathBuf {
+    pub(crate) fn experiment(&self, name: &str, text: &str) -> PathBuf {
         let path = self.path().join(format!("experiments/{name}.toml"));
         std::fs::write(&path, text).unwrap();
         path
     }
 
-    fn options(&self, cache: &str, quick: bool) -> RunOptions {
+    pub(crate) fn options(&self, cache: &str, quick: bool) -> RunOptions {
         RunOptions {
             quick,
             jobs: 1,
@@ -98,7 +98,7 @@ simulation = {{ d = 4, n_train = 40, n_test = 30, gamma = 1.0, sigma = 0.1 }}
     }
 
     /// The `kare` binary run in the project folder.
-    fn kare(&self, args: &[&str]) -> Command {
+    pub(crate) fn kare(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_kare"));
         cmd.current_dir(self.path())
             .args(args)
@@ -109,7 +109,7 @@ simulation = {{ d = 4, n_train = 40, n_test = 30, gamma = 1.0, sigma = 0.1 }}
 }
 
 /// The experiment of the tests: both data sets, 2 seeds, widths 8 and 16, every method.
-const SMALL: &str = r#"
+pub(crate) const SMALL: &str = r#"
 description = "the test's experiment"
 registry = "../datasets.toml"
 z = 0.1
@@ -235,6 +235,71 @@ fn an_added_data_set_runs_end_to_end_then_from_cache() {
     assert_eq!(std::fs::read(&first.csv).unwrap(), before);
 }
 
+/// The classical baselines run once per data set and seed (not per model), their rows equal a
+/// direct call of the baselines library on the same prepared data, and the report shows them
+/// in every panel of their data set.
+#[test]
+fn baselines_run_once_per_data_set_and_join_every_panel() {
+    use kare_pipeline::baselines::{run_baseline, Baseline, BaselineConfig};
+    use kare_pipeline::experiment::{Method, Plan};
+    use kare_pipeline::report::{aggregate, load};
+
+    let p = Project::new();
+    let text = SMALL.replace(
+        r#"methods = ["ntk-kare", "after-ntk", "dnn", "initial-ntk"]"#,
+        r#"methods = ["ntk-kare", "krr-rbf", "svm"]"#,
+    );
+    let path = p.experiment("base", &text);
+    let summary = experiment::run(&path, &p.options("cache", false)).unwrap();
+    // 2 data sets × 2 seeds × (2 widths × 1 ntk-kare cell + 1 baselines cell).
+    assert_eq!(summary.cells, 12);
+    let (_, rows) = read_csv(&summary.csv);
+    let baseline_rows: Vec<_> = rows.iter().filter(|r| r["method"] != "ntk-kare").collect();
+    assert_eq!(baseline_rows.len(), 2 * 2 * 2);
+    let options = p.options("cache", false);
+    let plan = Plan::new(
+        &path,
+        false,
+        options.data_dir.as_deref(),
+        &options.cache_root,
+    )
+    .unwrap();
+    for row in baseline_rows {
+        assert_eq!((row["depth"].as_str(), row["width"].as_str()), ("0", "0"));
+        assert!(row["ridge_rel"].is_empty() && row["lr"].is_empty());
+        let cell = plan
+            .cells
+            .iter()
+            .find(|c| c.key == row["cell_key"])
+            .expect("the row's cell is planned");
+        assert_eq!(cell.config.stage, Stage::Baselines);
+        let baseline = match row["method"].as_str() {
+            "krr-rbf" => Baseline::KrrRbf,
+            "svm" => Baseline::Svm,
+            other => panic!("unexpected method {other}"),
+        };
+        let prepared = plan.prepare(cell.data).unwrap();
+        let direct = run_baseline(
+            &prepared,
+            baseline,
+            &BaselineConfig::default(),
+            cell.config.seed,
+        )
+        .unwrap();
+        assert_eq!(number(row, "test_mse"), direct.test_mse, "{row:?}");
+        assert!(row["stop_reason"].contains(&direct.hyperparameters()));
+    }
+    let panels =
+        aggregate::panels(&load::load_results(&summary.csv).unwrap(), &summary.csv).unwrap();
+    // Panels are data set × model: the baselines' model-free rows are in all four.
+    assert_eq!(panels.len(), 4);
+    for panel in &panels {
+        for m in [Method::NtkKare, Method::KrrRbf, Method::Svm] {
+            assert_eq!(panel.method(m).map(|r| r.seeds.len()), Some(2), "{m}");
+        }
+    }
+}
+
 #[test]
 fn numbers_match_a_recomputation_from_the_saved_networks() {
     let p = Project::new();
@@ -346,7 +411,7 @@ kare = { steps = 40, lr = 1.0 }
 dnn = { steps = 1500, lr = 0.05 }
 "#;
 
-fn records_in(dir: &Path) -> usize {
+pub(crate) fn records_in(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -357,7 +422,7 @@ fn records_in(dir: &Path) -> usize {
         .unwrap_or(0)
 }
 
-fn run_binary(p: &Project, args: &[&str]) -> std::process::Output {
+pub(crate) fn run_binary(p: &Project, args: &[&str]) -> std::process::Output {
     let out = p.kare(args).output().unwrap();
     assert!(
         out.status.success(),
