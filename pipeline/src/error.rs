@@ -136,6 +136,15 @@ pub enum Error {
     /// an unparsable value: `message` names the column and row) or could not draw a figure.
     #[error("report: {}: {message}", path.display())]
     Report { path: PathBuf, message: String },
+    /// The accuracies of the 179 classifiers of Fernández-Delgado et al. (2014)
+    /// (`results_UCI.txt`, Table 1's comparison) are missing or malformed: `message` says what
+    /// (and where: line, column).
+    #[error(
+        "results of the 179 classifiers {}: {message} (the file is `results_UCI.txt` of \
+         shared/datasets/uci121_results; `kare report --uci-results PATH` names another)",
+        path.display()
+    )]
+    UciResults { path: PathBuf, message: String },
 }
 
 /// The pipeline's result type.

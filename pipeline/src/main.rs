@@ -140,6 +140,13 @@ enum Command {
         /// The paper's curve values.
         #[arg(long, default_value = "../shared/reference/paper_results.csv")]
         reference: PathBuf,
+        /// The accuracies of the 179 classifiers on the UCI sets (Table 1's comparison; read
+        /// only for results of UCI sets).
+        #[arg(
+            long,
+            default_value = "../shared/datasets/uci121_results/results_UCI.txt"
+        )]
+        uci_results: PathBuf,
         /// The generated report.
         #[arg(long, default_value = "REPORT.md")]
         out: PathBuf,
@@ -530,10 +537,12 @@ fn run(cli: Cli) -> kare_pipeline::Result<ExitCode> {
             results,
             figures,
             reference,
+            uci_results,
             out,
         } => {
             let names: Vec<&str> = experiments.iter().map(String::as_str).collect();
-            let summary = report::build(&results, &figures, &reference, &out, &names)?;
+            let summary =
+                report::build(&results, &figures, &reference, &uci_results, &out, &names)?;
             for e in &summary.experiments {
                 eprintln!("{}: {}", e.name, e.status_text());
             }

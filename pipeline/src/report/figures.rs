@@ -22,7 +22,7 @@ use crate::experiment::write_atomic;
 use crate::{Error, Result};
 
 /// The family name the embedded font is registered under.
-const FONT: &str = "sans-serif";
+pub(super) const FONT: &str = "sans-serif";
 /// One panel's size in pixels.
 const PANEL: (u32, u32) = (520, 400);
 /// The title's and the subtitle's text sizes and line heights.
@@ -33,7 +33,7 @@ const LEGEND_ROW: u32 = 30;
 
 /// Registers DejaVu Sans as [`FONT`] (once): the machine has no system fonts and plotters'
 /// `ab_glyph` text renderer only draws registered ones.
-fn register_font() -> Result<(), String> {
+pub(super) fn register_font() -> Result<(), String> {
     static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -44,7 +44,7 @@ fn register_font() -> Result<(), String> {
 }
 
 /// The colour of a method, shared by our line and the paper's markers.
-fn colour(method: Method) -> RGBColor {
+pub(super) fn colour(method: Method) -> RGBColor {
     match method {
         Method::NtkKare => RGBColor(31, 119, 180),
         Method::AfterNtk => RGBColor(230, 115, 0),

@@ -8,6 +8,7 @@
 //!     Path::new("results"),
 //!     Path::new("figures"),
 //!     Path::new("../shared/reference/paper_results.csv"),
+//!     Path::new("../shared/datasets/uci121_results/results_UCI.txt"),
 //!     Path::new("REPORT.md"),
 //!     &["figure1", "figure2"],
 //! )?;
@@ -21,6 +22,8 @@
 //! statistics over seeds, oracle and GCV choices of λ̃), `reference` (the paper's curves by
 //! panel), `claims` (METHOD §8's claims per panel), `tables` (Markdown and LaTeX), `figures`
 //! (plotters, PNG and SVG), `document` (`REPORT.md`) and `format` (numbers for readers).
+//! Results of UCI sets (Table 1) take their own path, `uci`: accuracies under two protocols,
+//! ranked against the 179 classifiers of `results_UCI.txt`.
 
 pub mod aggregate;
 pub mod claims;
@@ -30,6 +33,7 @@ pub mod format;
 pub mod load;
 pub mod reference;
 pub mod tables;
+pub mod uci;
 
 use std::path::{Path, PathBuf};
 
@@ -60,14 +64,17 @@ pub struct ExperimentSummary {
     pub claims_checked: usize,
     /// Claims that hold on our numbers.
     pub claims_holding: usize,
+    /// For an experiment without claims (Table 1): what the report made of it instead.
+    pub note: Option<String>,
 }
 
 impl ExperimentSummary {
-    /// `not run yet`, or `3 of 12 claims hold`.
+    /// `not run yet`, `3 of 12 claims hold`, or the note (Table 1).
     pub fn status_text(&self) -> String {
-        match self.outputs {
-            None => "not run yet".into(),
-            Some(_) => format!(
+        match (&self.outputs, &self.note) {
+            (None, _) => "not run yet".into(),
+            (Some(_), Some(note)) => note.clone(),
+            (Some(_), None) => format!(
                 "{} of {} claims hold",
                 self.claims_holding, self.claims_checked
             ),
@@ -89,10 +96,16 @@ pub struct Summary {
 /// `<results_dir>/<name>-table.{md,tex}`; then writes `report_path` (`REPORT.md`) covering all
 /// of them, listing the ones without results as "not run yet". Every file is written
 /// atomically (temporary file, then rename).
+///
+/// A results file of UCI sets (Table 1) gets, instead of the λ̃ figure and the MSE tables,
+/// the ranking of our methods against the classifiers of `uci_results` (`results_UCI.txt`,
+/// read only then; missing or malformed, it is an error naming it) under both protocols, and
+/// the accuracy-against-the-best-classifier figure ([`uci`]).
 pub fn build(
     results_dir: &Path,
     figures_dir: &Path,
     reference_csv: &Path,
+    uci_results: &Path,
     report_path: &Path,
     experiments: &[&str],
 ) -> Result<Summary> {
@@ -100,6 +113,7 @@ pub fn build(
     let report_dir = report_path.parent().unwrap_or(Path::new(""));
     let mut sections = Vec::new();
     let mut summaries = Vec::new();
+    let mut classifiers: Option<uci::classifiers::Classifiers> = None;
     for &name in experiments {
         let csv = results_dir.join(format!("{name}.csv"));
         let rows = if csv.exists() {
@@ -114,17 +128,38 @@ pub fn build(
                 outputs: None,
                 claims_checked: 0,
                 claims_holding: 0,
+                note: None,
             });
             continue;
         }
-        let panels = aggregate::panels(&rows, &csv)?;
-        let run_info = load::load_run_info(&results_dir.join(format!("{name}.json")))?;
         let outputs = Outputs {
             png: figures_dir.join(format!("{name}.png")),
             svg: figures_dir.join(format!("{name}.svg")),
             table_md: results_dir.join(format!("{name}-table.md")),
             table_tex: results_dir.join(format!("{name}-table.tex")),
         };
+        if uci::is_uci(&rows, &csv)? {
+            if classifiers.is_none() {
+                classifiers = Some(uci::classifiers::Classifiers::load(uci_results)?);
+            }
+            let classifiers = classifiers.as_ref().expect("loaded above");
+            let table = uci::table1(name, results_dir, classifiers)?;
+            uci::figure::draw(&table, &outputs.png, &outputs.svg)?;
+            write_atomic(&outputs.table_md, uci::table::markdown(&table).as_bytes())?;
+            write_atomic(&outputs.table_tex, uci::table::latex(&table).as_bytes())?;
+            let section = uci::section::section(&table, &csv, &outputs, report_dir);
+            summaries.push(ExperimentSummary {
+                name: name.to_string(),
+                outputs: Some(outputs),
+                claims_checked: 0,
+                claims_holding: 0,
+                note: section.headline.clone(),
+            });
+            sections.push(section);
+            continue;
+        }
+        let panels = aggregate::panels(&rows, &csv)?;
+        let run_info = load::load_run_info(&results_dir.join(format!("{name}.json")))?;
         figures::draw(
             &panels,
             &reference,
@@ -160,6 +195,7 @@ pub fn build(
             outputs: Some(outputs),
             claims_checked: section.claims_checked,
             claims_holding: section.claims_holding,
+            note: None,
         });
         sections.push(section);
     }

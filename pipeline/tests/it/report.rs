@@ -345,6 +345,7 @@ fn build_writes_figures_tables_and_the_report() {
         &results,
         &figures,
         &reference,
+        &dir.path().join("no-uci-results-needed.txt"),
         &report,
         &["fig1test", "fig2test", "absent"],
     )
