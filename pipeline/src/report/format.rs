@@ -60,3 +60,33 @@ pub fn power_of_ten(exponent: i32) -> String {
     let sign = if exponent < 0 { "⁻" } else { "" };
     format!("10{sign}{digits}")
 }
+
+/// Escapes LaTeX's special characters and writes the Unicode symbols the tables use in math
+/// (`λ̃`, `±`, `γ`, `σ`, `×`, `≥`) or as text dashes.
+pub fn latex_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' => out += r"\textbackslash{}",
+            '~' => out += r"\textasciitilde{}",
+            '^' => out += r"\textasciicircum{}",
+            'γ' => out += r"$\gamma$",
+            'σ' => out += r"$\sigma$",
+            'λ' => out += r"$\lambda$",
+            '±' => out += r"$\pm$",
+            '×' => out += r"$\times$",
+            '≥' => out += r"$\geq$",
+            '>' => out += r"$>$",
+            '—' => out += "---",
+            '–' => out += "--",
+            '…' => out += r"\dots{}",
+            _ => out.push(c),
+        }
+    }
+    // λ̃ is λ followed by a combining tilde.
+    out.replace("$\\lambda$\u{303}", r"$\tilde\lambda$")
+}

@@ -3,7 +3,7 @@
 //! the final kernel), and the paper's best value.
 
 use super::aggregate::{CurvePoint, GcvChoice, Panel};
-use super::format::{mean_sd, num, ridge};
+use super::format::{latex_text, mean_sd, num, ridge};
 use super::load::Method;
 use super::reference::Reference;
 
@@ -122,32 +122,6 @@ pub fn markdown(rows: &[TableRow]) -> String {
         out += &format!("| {panel} | {} |\n", row.cells().join(" | "));
     }
     out
-}
-
-/// Escapes LaTeX's special characters and writes the Unicode symbols the tables use in math.
-fn latex_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\\' => out += r"\textbackslash{}",
-            '~' => out += r"\textasciitilde{}",
-            '^' => out += r"\textasciicircum{}",
-            'γ' => out += r"$\gamma$",
-            'σ' => out += r"$\sigma$",
-            'λ' => out += r"$\lambda$",
-            '±' => out += r"$\pm$",
-            '—' => out += "---",
-            '…' => out += r"\dots{}",
-            '>' => out += r"$>$",
-            _ => out.push(c),
-        }
-    }
-    // λ̃ is λ followed by a combining tilde.
-    out.replace("$\\lambda$\u{303}", r"$\tilde\lambda$")
 }
 
 /// The table as a LaTeX `tabular` (booktabs), with `caption` (plain text: it is escaped).

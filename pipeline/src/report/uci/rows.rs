@@ -117,19 +117,7 @@ impl Hyper {
     /// `depth 1, width 64, lr 10, λ̃ 1e-2`; `its own (tuned on the training data)` for a
     /// baseline.
     pub fn text(&self) -> String {
-        let mut parts = Vec::new();
-        if self.depth > 0 || self.width > 0 {
-            parts.push(format!("depth {}, width {}", self.depth, self.width));
-        }
-        if let Some(lr) = self.lr {
-            parts.push(format!("lr {lr}"));
-        }
-        if let Some(r) = self.ridge_rel {
-            parts.push(format!("λ̃ {r:e}"));
-        }
-        if !self.other.is_empty() {
-            parts.push(self.other.clone());
-        }
+        let parts = self.parts(|d, w| format!("depth {d}, width {w}"));
         if parts.is_empty() {
             "its own (tuned on the training data)".into()
         } else {
@@ -139,9 +127,19 @@ impl Hyper {
 
     /// A compact form for table cells: `d1 w64 lr 10 λ̃ 1e-2`; `—` for a baseline.
     pub fn short(&self) -> String {
+        let parts = self.parts(|d, w| format!("d{d} w{w}"));
+        if parts.is_empty() {
+            "—".into()
+        } else {
+            parts.join(" ")
+        }
+    }
+
+    /// The settings this hyper-parameter has, the model written by `model(depth, width)`.
+    fn parts(&self, model: impl Fn(usize, usize) -> String) -> Vec<String> {
         let mut parts = Vec::new();
         if self.depth > 0 || self.width > 0 {
-            parts.push(format!("d{} w{}", self.depth, self.width));
+            parts.push(model(self.depth, self.width));
         }
         if let Some(lr) = self.lr {
             parts.push(format!("lr {lr}"));
@@ -152,11 +150,7 @@ impl Hyper {
         if !self.other.is_empty() {
             parts.push(self.other.clone());
         }
-        if parts.is_empty() {
-            "—".into()
-        } else {
-            parts.join(" ")
-        }
+        parts
     }
 }
 

@@ -9,7 +9,7 @@ use super::compare::{Comparison, Entry, TOP};
 use super::protocol::Protocol;
 use super::rows::Split;
 use super::Table1;
-use crate::report::format::duration;
+use crate::report::format::{duration, latex_text};
 
 /// The column headers after the model's name (`{n}`: the number of models ranked).
 fn header(n_models: usize) -> [String; 7] {
@@ -315,30 +315,6 @@ pub fn markdown(t: &Table1) -> String {
     out += "\n## Hyper-parameters h* chosen on the holdout (both protocols)\n\n";
     out += &chosen_markdown(t);
     out
-}
-
-/// Escapes LaTeX's special characters and writes the symbols the tables use in math.
-fn latex_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\\' => out += r"\textbackslash{}",
-            '~' => out += r"\textasciitilde{}",
-            '^' => out += r"\textasciicircum{}",
-            '±' => out += r"$\pm$",
-            '—' => out += "---",
-            '–' => out += "--",
-            '×' => out += r"$\times$",
-            '≥' => out += r"$\geq$",
-            'λ' => out += r"$\lambda$",
-            _ => out.push(c),
-        }
-    }
-    out.replace("$\\lambda$\u{303}", r"$\tilde\lambda$")
 }
 
 /// The whole `<stem>-table.tex`: one `table` (booktabs) per protocol.
