@@ -8,7 +8,8 @@
 
 use candle_core::{DType, Device, Tensor};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use faer::Mat;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, Par};
 use kare_ntk::mlp::{Mlp, MlpShape};
 use kare_ntk::ntk::{ntk, InputGram};
 use kare_ntk::objective::kare_gradients;
@@ -114,5 +115,23 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(core, benches);
+/// The machine's f32 GEMM rate at the DNN's largest product (MNIST's first layer,
+/// 1000×576 · 576×128), on all threads and on one: the yardstick for `dnn_10_steps`.
+fn gemm_reference(c: &mut Criterion) {
+    let a = Mat::<f32>::from_fn(1000, 576, |i, j| ((i * 7 + j * 3) % 13) as f32 - 6.0);
+    let b = Mat::<f32>::from_fn(576, 128, |i, j| ((i * 5 + j) % 11) as f32 - 5.0);
+    let mut out = Mat::<f32>::zeros(1000, 128);
+    let mut group = c.benchmark_group("gemm_f32");
+    group
+        .sample_size(50)
+        .throughput(Throughput::Elements(2 * 1000 * 576 * 128));
+    for (name, par) in [("all_threads", Par::rayon(0)), ("one_thread", Par::Seq)] {
+        group.bench_function(name, |bench| {
+            bench.iter(|| matmul(&mut out, Accum::Replace, &a, &b, 1.0, par))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(core, benches, gemm_reference);
 criterion_main!(core);
