@@ -138,7 +138,9 @@ impl Plan {
         let seeds = tier.seeds.len();
         let mut cells = Vec::new();
         let mut block = 0;
-        let cell = |inst: &DataInstance, depth, width, stage, training| {
+        // The cell of data instance `data_index` in block `block`.
+        let cell = |data_index: usize, block, depth, width, stage, training| {
+            let inst: &DataInstance = &data[data_index];
             let config = CellConfig {
                 dataset: inst.name.clone(),
                 overrides: inst.overrides.clone(),
@@ -151,7 +153,12 @@ impl Plan {
                 ridge_grid: tier.ridge_grid.clone(),
                 save_networks: tier.save_networks,
             };
-            (config.key(&inst.checksum), config)
+            Cell {
+                data: data_index,
+                block,
+                key: config.key(&inst.checksum),
+                config,
+            }
         };
         // `data` holds each data set's seeds consecutively.
         for first in (0..data.len()).step_by(seeds) {
@@ -161,13 +168,8 @@ impl Plan {
                         for (offset, inst) in data[first..first + seeds].iter().enumerate() {
                             for &stage in &stages {
                                 for training in trainings(model, stage, inst.n_train) {
-                                    let (key, config) = cell(inst, depth, width, stage, training);
-                                    cells.push(Cell {
-                                        data: first + offset,
-                                        block,
-                                        key,
-                                        config,
-                                    });
+                                    let i = first + offset;
+                                    cells.push(cell(i, block, depth, width, stage, training));
                                 }
                             }
                             block += 1;
@@ -177,14 +179,8 @@ impl Plan {
             }
             // The baselines do not depend on the model: one block per data set and seed.
             for &stage in &baselines {
-                for (offset, inst) in data[first..first + seeds].iter().enumerate() {
-                    let (key, config) = cell(inst, 0, 0, stage, None);
-                    cells.push(Cell {
-                        data: first + offset,
-                        block,
-                        key,
-                        config,
-                    });
+                for i in first..first + seeds {
+                    cells.push(cell(i, block, 0, 0, stage, None));
                     block += 1;
                 }
             }
