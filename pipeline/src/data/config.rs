@@ -42,6 +42,31 @@ pub(crate) struct EntryConfig {
     /// Feature transforms, in order; statistics come from the training part only.
     #[serde(default)]
     pub preprocess: Vec<Step>,
+    /// The generator of the per-seed draws (simulation values, subsamples).
+    #[serde(default)]
+    pub rng: DrawRng,
+}
+
+/// The generator that turns a run seed into the data's random draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DrawRng {
+    /// ChaCha8 streams seeded by the run seed (this project's own draws).
+    #[default]
+    Chacha8,
+    /// numpy's legacy global generator, `np.random.seed(seed)` (MT19937), drawing in the order
+    /// the paper's authors do, so that seed `s` gives their data for seed `s`.
+    NumpyLegacy,
+}
+
+impl DrawRng {
+    /// The name used in `datasets.toml` and experiment overrides.
+    pub fn name(self) -> &'static str {
+        match self {
+            DrawRng::Chacha8 => "chacha8",
+            DrawRng::NumpyLegacy => "numpy-legacy",
+        }
+    }
 }
 
 /// The readers.
@@ -178,6 +203,21 @@ pub(crate) enum SplitSpec {
         n_train: Option<usize>,
         n_test: Option<usize>,
     },
+    /// A published split by position: the first `n_train` rows (after row filters) train,
+    /// the next `n_test` test (absent: all the remaining rows). Nothing is drawn.
+    Ordered {
+        n_train: Option<usize>,
+        n_test: Option<usize>,
+    },
+    /// A published split named by a column: rows whose `column` cell is `train` train, those
+    /// holding `test` test (other values are an error). `n_train`/`n_test` subsample the parts.
+    Column {
+        column: String,
+        train: String,
+        test: String,
+        n_train: Option<usize>,
+        n_test: Option<usize>,
+    },
 }
 
 impl SplitSpec {
@@ -190,7 +230,19 @@ impl SplitSpec {
             }
             | SplitSpec::Random {
                 n_train, n_test, ..
+            }
+            | SplitSpec::Ordered { n_train, n_test }
+            | SplitSpec::Column {
+                n_train, n_test, ..
             } => (n_train, n_test),
+        }
+    }
+
+    /// The column naming each row's part, for a `column` split.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            SplitSpec::Column { column, .. } => Some(column),
+            _ => None,
         }
     }
 }
@@ -321,4 +373,7 @@ pub struct Overrides {
     pub set: Option<String>,
     /// UCI split.
     pub fold: Option<Fold>,
+    /// The generator of the per-seed draws (absent: the entry's `rng`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rng: Option<DrawRng>,
 }

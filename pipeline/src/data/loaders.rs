@@ -84,12 +84,15 @@ fn row_major(columns: &[Vec<f64>], rows: &[usize]) -> Vec<f64> {
 
 /// Loads a CSV/TSV table: drops the declared columns, parses every remaining feature cell,
 /// drops rows holding a sentinel, then codes the target column.
+/// Reads a CSV/TSV table into a pool of rows. With `split_column`, that column is no feature,
+/// and its cell for every kept row comes back beside the pool (a `column` split's parts).
 pub(crate) fn load_csv(
     file: &DeclaredFile,
     opts: &CsvOptions,
     labels: &LabelSpec,
+    split_column: Option<&str>,
     dir: &DataDir,
-) -> Result<Pool> {
+) -> Result<(Pool, Option<Vec<String>>)> {
     let (path, bytes) = file.read(dir)?;
     let err = |m: String| content_error(&file.entry, &path, m);
     let table = read_table(bytes, opts.separator as u8).map_err(err)?;
@@ -106,6 +109,10 @@ pub(crate) fn load_csv(
     for name in &opts.drop_columns {
         skip.push(find(name, "drop_columns")?);
     }
+    let split = split_column
+        .map(|name| find(name, "split.column"))
+        .transpose()?;
+    skip.extend(split);
     let feature_idx: Vec<usize> = (0..table.names.len())
         .filter(|j| !skip.contains(j))
         .collect();
@@ -137,13 +144,19 @@ pub(crate) fn load_csv(
             .map(|&r| (r, label_cells[r].as_deref().unwrap_or_default())),
     )
     .map_err(err)?;
-    Ok(Pool {
+    let parts = split.map(|j| {
+        kept.iter()
+            .map(|&r| table.columns[j][r].clone().unwrap_or_default())
+            .collect()
+    });
+    let pool = Pool {
         features: Features::F64(row_major(&features, &kept)),
         n: kept.len(),
         d: features.len(),
         image: None,
         targets,
-    })
+    };
+    Ok((pool, parts))
 }
 
 /// An IDX array: its dimensions and unsigned-byte data.

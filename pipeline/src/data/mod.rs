@@ -15,14 +15,17 @@
 //! Modules: `config` (the TOML schema) and `validate`, `registry` (parsing, names,
 //! overrides), `prepare` (one run's matrices), `datadir` and `checksum` (locating and
 //! verifying files), `loaders` (CSV/TSV via polars, IDX, UCI layout), `pool` (rows and label
-//! coding), `split`, `preprocess`, `simulate`, `check` (the report) and `fetch` (downloads).
+//! coding), `split`, `numpy_legacy` (numpy's legacy generator, for the authors' draws),
+//! `preprocess`, `simulate`, `check` (the report), `fetch` (downloads) and `export` (`.npy`).
 
 mod check;
 mod checksum;
 mod config;
 mod datadir;
+mod export;
 mod fetch;
 mod loaders;
+mod numpy_legacy;
 mod pool;
 mod prepare;
 mod preprocess;
@@ -35,7 +38,8 @@ mod validate;
 mod tests;
 
 pub use check::{CheckReport, EntryCheck, FileCheck, FileStatus};
-pub use config::{Fold, Overrides};
+pub use config::{DrawRng, Fold, Overrides};
+pub use export::{export, parse_overrides, EXPORT_FILES};
 pub use datadir::{DataDir, DATA_DIR_ENV};
 pub use fetch::Fetched;
 pub use registry::Registry;

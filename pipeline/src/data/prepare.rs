@@ -9,7 +9,7 @@ use super::pool::{Coding, Features, Pool, Targets};
 use super::preprocess::{apply, Frames};
 use super::registry::{param, Registry, Resolved};
 use super::simulate::simulate;
-use super::split::{fraction_split, split_rng, subsample, subsample_rng};
+use super::split::{fraction_split, split_rng, Subsampler};
 use super::{Prepared, Task};
 use crate::Result;
 
@@ -25,128 +25,185 @@ struct Drawn {
     pool_rows: usize,
 }
 
+/// The file of `role` (validation made sure the format's roles are declared).
+fn role<'a>(files: &'a [DeclaredFile], name: &str) -> &'a DeclaredFile {
+    files
+        .iter()
+        .find(|f| f.role == name)
+        .expect("validated: the format's file roles are declared")
+}
+
+/// The error for a subsample larger than its part.
+fn too_many(r: &Resolved, field: &str, avail: usize, part: &str) -> crate::Error {
+    param(
+        &r.name,
+        field,
+        format!("asks for more rows than the {avail} of the {part} part"),
+    )
+}
+
+/// The per-run subsampler of `r`'s generator; an error names a seed it cannot take.
+fn sampler(r: &Resolved, seed: u64) -> Result<Subsampler> {
+    Subsampler::new(r.config.rng, seed).map_err(|m| param(&r.name, "rng", m))
+}
+
+fn draw_simulation(r: &Resolved, seed: u64) -> Result<Drawn> {
+    let sim = r.config.simulation.as_ref().expect("validated");
+    let (x, y) = simulate(sim, r.config.rng, seed).map_err(|m| param(&r.name, "rng", m))?;
+    let n = sim.n_train + sim.n_test;
+    Ok(Drawn {
+        train_pool: Pool {
+            features: Features::F64(x),
+            n,
+            d: sim.d,
+            image: None,
+            targets: Targets::Values(y),
+        },
+        test_pool: None,
+        train: (0..sim.n_train).collect(),
+        test: (sim.n_train..n).collect(),
+        coding: Coding::Regression,
+        pool_rows: n,
+    })
+}
+
+fn draw_uci(r: &Resolved, files: &[DeclaredFile], dir: &DataDir) -> Result<Drawn> {
+    let uci = r.config.uci.as_ref().expect("validated");
+    let set = &uci.sets[r.set.as_deref().expect("resolved")];
+    let (pool, train, test) = load_uci(set, files, uci.fold, dir)?;
+    let coding = if set.classes == 2 {
+        Coding::Binary
+    } else {
+        Coding::OneHot {
+            names: (0..set.classes).map(|k| k.to_string()).collect(),
+        }
+    };
+    Ok(Drawn {
+        pool_rows: pool.n,
+        train_pool: pool,
+        test_pool: None,
+        train,
+        test,
+        coding,
+    })
+}
+
+/// The source's own train and test parts (in file order), each subsampled per seed.
+fn draw_idx(r: &Resolved, files: &[DeclaredFile], dir: &DataDir, seed: u64) -> Result<Drawn> {
+    let labels = r.config.labels.as_ref().expect("validated");
+    let train_pool = load_idx(role(files, "train_images"), role(files, "train_labels"), labels, dir)?;
+    let test_pool = load_idx(role(files, "test_images"), role(files, "test_labels"), labels, dir)?;
+    let Some(SplitSpec::Given { n_train, n_test }) = &r.config.split else {
+        unreachable!("validated: idx entries use a `given` split")
+    };
+    let mut sampler = sampler(r, seed)?;
+    let all = |n| (0..n).collect::<Vec<_>>();
+    let train = sampler
+        .subsample(&all(train_pool.n), *n_train)
+        .map_err(|a| too_many(r, "split.n_train", a, "train"))?;
+    let test = sampler
+        .subsample(&all(test_pool.n), *n_test)
+        .map_err(|a| too_many(r, "split.n_test", a, "test"))?;
+    Ok(Drawn {
+        pool_rows: train_pool.n + test_pool.n,
+        train_pool,
+        test_pool: Some(test_pool),
+        train,
+        test,
+        coding: labels.coding(),
+    })
+}
+
+/// The parts of a table's rows before subsampling, and the subsample sizes still to draw.
+type Parts = (Vec<usize>, Vec<usize>, Option<usize>, Option<usize>);
+
+/// Splits a table's `pool` by `split`: a fraction (per class when stratified), by position,
+/// or by the `parts` column.
+fn csv_parts(
+    r: &Resolved,
+    pool: &Pool,
+    parts: Option<&[String]>,
+    seed: u64,
+) -> Result<Parts> {
+    let fraction = |f: f64, split_seed: Option<u64>, stratify: bool| {
+        let classes = if stratify { pool.classes() } else { None };
+        fraction_split(pool.n, classes, f, &mut split_rng(split_seed.unwrap_or(seed)))
+    };
+    Ok(match r.config.split.as_ref().expect("validated") {
+        SplitSpec::Stratified { train_fraction, split_seed, n_train, n_test } => {
+            let (tr, te) = fraction(*train_fraction, *split_seed, true);
+            (tr, te, *n_train, *n_test)
+        }
+        SplitSpec::Random { train_fraction, split_seed, n_train, n_test } => {
+            let (tr, te) = fraction(*train_fraction, *split_seed, false);
+            (tr, te, *n_train, *n_test)
+        }
+        SplitSpec::Ordered { n_train, n_test } => {
+            let n_train = n_train.expect("validated");
+            let end = n_test.map_or(pool.n, |k| n_train + k);
+            if end > pool.n {
+                return Err(param(
+                    &r.name,
+                    "split",
+                    format!("an `ordered` split of {end} rows, but the table has {} (after row filters)", pool.n),
+                ));
+            }
+            ((0..n_train).collect(), (n_train..end).collect(), None, None)
+        }
+        SplitSpec::Column { column, train, test, n_train, n_test } => {
+            let parts = parts.expect("load_csv returns the split column");
+            let (mut tr, mut te) = (Vec::new(), Vec::new());
+            for (i, p) in parts.iter().enumerate() {
+                match p {
+                    p if p == train => tr.push(i),
+                    p if p == test => te.push(i),
+                    other => {
+                        return Err(param(
+                            &r.name,
+                            "split.column",
+                            format!("kept row {} has `{other}` in column `{column}`, neither `{train}` nor `{test}`", i + 1),
+                        ))
+                    }
+                }
+            }
+            (tr, te, *n_train, *n_test)
+        }
+        SplitSpec::Given { .. } => unreachable!("validated: csv entries do not use `given`"),
+    })
+}
+
+fn draw_csv(r: &Resolved, files: &[DeclaredFile], dir: &DataDir, seed: u64) -> Result<Drawn> {
+    let cfg = &r.config;
+    let labels = cfg.labels.as_ref().expect("validated");
+    let csv = cfg.csv.as_ref().expect("validated");
+    let column = cfg.split.as_ref().and_then(SplitSpec::column);
+    let (pool, parts) = load_csv(role(files, "table"), csv, labels, column, dir)?;
+    let (tr, te, n_train, n_test) = csv_parts(r, &pool, parts.as_deref(), seed)?;
+    let mut sampler = sampler(r, seed)?;
+    let train = sampler
+        .subsample(&tr, n_train)
+        .map_err(|a| too_many(r, "split.n_train", a, "train"))?;
+    let test = sampler
+        .subsample(&te, n_test)
+        .map_err(|a| too_many(r, "split.n_test", a, "test"))?;
+    Ok(Drawn {
+        pool_rows: pool.n,
+        train_pool: pool,
+        test_pool: None,
+        train,
+        test,
+        coding: labels.coding(),
+    })
+}
+
 impl Registry {
     /// Loads the rows and draws the train and test parts for `seed`.
     fn draw(r: &Resolved, files: &[DeclaredFile], dir: &DataDir, seed: u64) -> Result<Drawn> {
-        let role = |name: &str| {
-            files
-                .iter()
-                .find(|f| f.role == name)
-                .expect("validated: the format's file roles are declared")
-        };
-        let too_many = |field: &str, avail: usize, part: &str| {
-            param(
-                &r.name,
-                field,
-                format!("asks for more rows than the {avail} of the {part} part"),
-            )
-        };
-        let cfg = &r.config;
-        match cfg.format {
-            Format::Simulation => {
-                let sim = cfg.simulation.as_ref().expect("validated");
-                let (x, y) = simulate(sim, seed);
-                let n = sim.n_train + sim.n_test;
-                Ok(Drawn {
-                    train_pool: Pool {
-                        features: Features::F64(x),
-                        n,
-                        d: sim.d,
-                        image: None,
-                        targets: Targets::Values(y),
-                    },
-                    test_pool: None,
-                    train: (0..sim.n_train).collect(),
-                    test: (sim.n_train..n).collect(),
-                    coding: Coding::Regression,
-                    pool_rows: n,
-                })
-            }
-            Format::Uci121 => {
-                let uci = cfg.uci.as_ref().expect("validated");
-                let set = &uci.sets[r.set.as_deref().expect("resolved")];
-                let (pool, train, test) = load_uci(set, files, uci.fold, dir)?;
-                let coding = if set.classes == 2 {
-                    Coding::Binary
-                } else {
-                    Coding::OneHot {
-                        names: (0..set.classes).map(|k| k.to_string()).collect(),
-                    }
-                };
-                Ok(Drawn {
-                    pool_rows: pool.n,
-                    train_pool: pool,
-                    test_pool: None,
-                    train,
-                    test,
-                    coding,
-                })
-            }
-            Format::Idx => {
-                let labels = cfg.labels.as_ref().expect("validated");
-                let train_pool = load_idx(role("train_images"), role("train_labels"), labels, dir)?;
-                let test_pool = load_idx(role("test_images"), role("test_labels"), labels, dir)?;
-                let Some(SplitSpec::Given { n_train, n_test }) = &cfg.split else {
-                    unreachable!("validated: idx entries use a `given` split")
-                };
-                let mut rng = subsample_rng(seed);
-                let all = |n| (0..n).collect::<Vec<_>>();
-                let train = subsample(&all(train_pool.n), *n_train, &mut rng)
-                    .map_err(|a| too_many("split.n_train", a, "train"))?;
-                let test = subsample(&all(test_pool.n), *n_test, &mut rng)
-                    .map_err(|a| too_many("split.n_test", a, "test"))?;
-                Ok(Drawn {
-                    pool_rows: train_pool.n + test_pool.n,
-                    train_pool,
-                    test_pool: Some(test_pool),
-                    train,
-                    test,
-                    coding: labels.coding(),
-                })
-            }
-            Format::Csv => {
-                let labels = cfg.labels.as_ref().expect("validated");
-                let csv = cfg.csv.as_ref().expect("validated");
-                let pool = load_csv(role("table"), csv, labels, dir)?;
-                let (fraction, split_seed, n_train, n_test, stratify) =
-                    match cfg.split.as_ref().expect("validated") {
-                        SplitSpec::Stratified {
-                            train_fraction,
-                            split_seed,
-                            n_train,
-                            n_test,
-                        } => (*train_fraction, *split_seed, *n_train, *n_test, true),
-                        SplitSpec::Random {
-                            train_fraction,
-                            split_seed,
-                            n_train,
-                            n_test,
-                        } => (*train_fraction, *split_seed, *n_train, *n_test, false),
-                        SplitSpec::Given { .. } => {
-                            unreachable!("validated: csv entries split by fraction")
-                        }
-                    };
-                let classes = if stratify { pool.classes() } else { None };
-                let (tr, te) = fraction_split(
-                    pool.n,
-                    classes,
-                    fraction,
-                    &mut split_rng(split_seed.unwrap_or(seed)),
-                );
-                let mut rng = subsample_rng(seed);
-                let train = subsample(&tr, n_train, &mut rng)
-                    .map_err(|a| too_many("split.n_train", a, "train"))?;
-                let test = subsample(&te, n_test, &mut rng)
-                    .map_err(|a| too_many("split.n_test", a, "test"))?;
-                Ok(Drawn {
-                    pool_rows: pool.n,
-                    train_pool: pool,
-                    test_pool: None,
-                    train,
-                    test,
-                    coding: labels.coding(),
-                })
-            }
+        match r.config.format {
+            Format::Simulation => draw_simulation(r, seed),
+            Format::Uci121 => draw_uci(r, files, dir),
+            Format::Idx => draw_idx(r, files, dir, seed),
+            Format::Csv => draw_csv(r, files, dir, seed),
         }
     }
 

@@ -214,6 +214,9 @@ impl Registry {
                 }
             }
         }
+        if let Some(rng) = ov.rng {
+            config.rng = rng;
+        }
         config.validate().map_err(invalid)?;
         let name = match &set {
             Some(s) => format!("{base}/{s}"),

@@ -4,7 +4,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use super::config::SimParams;
+use super::config::{DrawRng, SimParams};
+use super::numpy_legacy::NumpyLegacy;
+use super::split::numpy_seed;
 
 /// The link: `y* = cos(t) / (1 + exp(t))` at `t = γ·xᵀw`.
 pub(crate) fn link(t: f64) -> f64 {
@@ -13,17 +15,30 @@ pub(crate) fn link(t: f64) -> f64 {
 
 /// Draws `n = n_train + n_test` rows: returns `x` (row-major `n × d`) and `y` (`n`).
 ///
-/// One `ChaCha8Rng` seeded with `seed` draws, in this order, `x` row by row, then `w`
-/// (`d` values), then `ε` (`n` values) from N(0, 1). `ε` is drawn even when σ = 0, so `x`
-/// and `w` depend on the seed and `d` only: panels with different γ or σ see the same inputs.
-pub(crate) fn simulate(p: &SimParams, seed: u64) -> (Vec<f64>, Vec<f64>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+/// One generator seeded with `seed` draws, in this order, `x` row by row, then `w` (`d`
+/// values), then `ε` (`n` values) from N(0, 1): a `ChaCha8Rng`, or numpy's legacy generator,
+/// for which this is exactly the authors' `np.random.seed(s); x = randn(n, d); w = randn(d, 1);
+/// eps = randn(n, 1)`. `ε` is drawn even when σ = 0, so `x` and `w` depend on the seed and
+/// `d` only: panels with different γ or σ see the same inputs. `Err` says why the seed does
+/// not fit the generator.
+pub(crate) fn simulate(
+    p: &SimParams,
+    rng: DrawRng,
+    seed: u64,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
     let n = p.n_train + p.n_test;
-    let mut normal =
-        |k: usize| -> Vec<f64> { (0..k).map(|_| rng.sample(StandardNormal)).collect() };
-    let x = normal(n * p.d);
-    let w = normal(p.d);
-    let eps = normal(n);
+    let (x, w, eps) = match rng {
+        DrawRng::Chacha8 => {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut normal =
+                |k: usize| -> Vec<f64> { (0..k).map(|_| rng.sample(StandardNormal)).collect() };
+            (normal(n * p.d), normal(p.d), normal(n))
+        }
+        DrawRng::NumpyLegacy => {
+            let mut rng = NumpyLegacy::new(numpy_seed(seed)?);
+            (rng.randn(n * p.d), rng.randn(p.d), rng.randn(n))
+        }
+    };
     let y = x
         .chunks_exact(p.d)
         .zip(&eps)
@@ -32,7 +47,7 @@ pub(crate) fn simulate(p: &SimParams, seed: u64) -> (Vec<f64>, Vec<f64>) {
             link(t) + p.sigma * e
         })
         .collect();
-    (x, y)
+    Ok((x, y))
 }
 
 #[cfg(test)]
@@ -61,7 +76,7 @@ mod tests {
     #[test]
     fn simulation_matches_a_direct_recomputation() {
         let p = params(1.5, 0.1);
-        let (x, y) = simulate(&p, 42);
+        let (x, y) = simulate(&p, DrawRng::Chacha8, 42).unwrap();
         assert_eq!((x.len(), y.len()), (30, 10));
         let mut rng = ChaCha8Rng::seed_from_u64(42);
         let draws: Vec<f64> = (0..30 + 3 + 10)
@@ -83,11 +98,49 @@ mod tests {
 
     #[test]
     fn inputs_depend_on_the_seed_only() {
-        let (x1, y1) = simulate(&params(1.0, 0.0), 3);
-        let (x2, y2) = simulate(&params(1.25, 0.1), 3);
-        let (x3, _) = simulate(&params(1.0, 0.0), 4);
-        assert_eq!(x1, x2);
-        assert_ne!(y1, y2);
-        assert_ne!(x1, x3);
+        for rng in [DrawRng::Chacha8, DrawRng::NumpyLegacy] {
+            let (x1, y1) = simulate(&params(1.0, 0.0), rng, 3).unwrap();
+            let (x2, y2) = simulate(&params(1.25, 0.1), rng, 3).unwrap();
+            let (x3, _) = simulate(&params(1.0, 0.0), rng, 4).unwrap();
+            assert_eq!(x1, x2);
+            assert_ne!(y1, y2);
+            assert_ne!(x1, x3);
+        }
+    }
+
+    /// The authors' draws for seeds 0–2, as numpy wrote them (`tests/fixtures/numpy-legacy`):
+    /// x, w and ε bit for bit, y from them by the link.
+    #[test]
+    fn numpy_legacy_simulation_is_the_authors_draw() {
+        let p = SimParams {
+            d: 10,
+            n_train: 800,
+            n_test: 200,
+            gamma: 1.25,
+            sigma: 0.1,
+        };
+        for seed in 0..3u64 {
+            let fixture = |name: &str| -> Vec<f64> {
+                let path = format!(
+                    "{}/tests/fixtures/numpy-legacy/sim_seed{seed}_{name}.npy",
+                    env!("CARGO_MANIFEST_DIR")
+                );
+                npyz::NpyFile::new(std::fs::File::open(&path).unwrap())
+                    .unwrap()
+                    .into_vec()
+                    .unwrap()
+            };
+            let (x, y) = simulate(&p, DrawRng::NumpyLegacy, seed).unwrap();
+            let (xs, w, eps) = (fixture("x"), fixture("w"), fixture("eps"));
+            let bits = |v: &[f64]| v.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&x), bits(&xs), "seed {seed}: x");
+            for i in 0..1000 {
+                let t = 1.25 * (0..10).map(|j| xs[10 * i + j] * w[j]).sum::<f64>();
+                assert_eq!(y[i].to_bits(), (link(t) + 0.1 * eps[i]).to_bits(), "seed {seed} row {i}");
+            }
+        }
+        assert!(simulate(&p, DrawRng::NumpyLegacy, 1 << 32)
+            .unwrap_err()
+            .contains("2^32"));
     }
 }

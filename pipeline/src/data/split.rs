@@ -1,12 +1,64 @@
 //! Train/test splits and per-seed subsampling.
 //!
 //! Randomness: a `ChaCha8Rng` seeded with the split seed on stream 0 makes fractional splits;
-//! one seeded with the run seed on stream 1 draws the `n_train`/`n_test` subsamples (train
-//! first, then test). Streams keep the two independent when both seeds are the run seed.
+//! the [`Subsampler`] draws the `n_train`/`n_test` subsamples (train first, then test), either
+//! from a `ChaCha8Rng` seeded with the run seed on stream 1 (streams keep the two independent
+//! when both seeds are the run seed) or from numpy's legacy generator seeded with the run seed,
+//! as the authors' `np.random.seed(s); choice(N_train, n_train, replace=False);
+//! choice(N_test, n_test, replace=False)`.
 
 use rand::seq::{index, SliceRandom};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+
+use super::config::DrawRng;
+use super::numpy_legacy::NumpyLegacy;
+
+/// A run seed as numpy's `np.random.seed` takes it; `Err` for one above 2^32 − 1.
+pub(crate) fn numpy_seed(seed: u64) -> Result<u32, String> {
+    u32::try_from(seed).map_err(|_| {
+        format!("seed {seed} does not fit numpy's legacy generator (seeds are 0 … 2^32 − 1)")
+    })
+}
+
+/// Draws the per-run subsamples of the train and test parts.
+pub(crate) enum Subsampler {
+    /// A `ChaCha8Rng` on stream 1.
+    Chacha(ChaCha8Rng),
+    /// numpy's legacy `choice(n, k, replace=False)`.
+    Numpy(NumpyLegacy),
+}
+
+impl Subsampler {
+    /// The subsampler of run `seed` under `rng`; `Err` when the seed does not fit it.
+    pub(crate) fn new(rng: DrawRng, seed: u64) -> Result<Self, String> {
+        Ok(match rng {
+            DrawRng::Chacha8 => Subsampler::Chacha(subsample_rng(seed)),
+            DrawRng::NumpyLegacy => Subsampler::Numpy(NumpyLegacy::new(numpy_seed(seed)?)),
+        })
+    }
+
+    /// Draws `want` of `avail` without replacement (all of them, in order, when `want` is
+    /// `None`: nothing is drawn). `Err` holds the number available when `want` exceeds it.
+    pub(crate) fn subsample(
+        &mut self,
+        avail: &[usize],
+        want: Option<usize>,
+    ) -> Result<Vec<usize>, usize> {
+        match self {
+            Subsampler::Chacha(rng) => subsample(avail, want, rng),
+            Subsampler::Numpy(rng) => match want {
+                None => Ok(avail.to_vec()),
+                Some(k) if k > avail.len() => Err(avail.len()),
+                Some(k) => Ok(rng
+                    .choice_without_replacement(avail.len(), k)
+                    .into_iter()
+                    .map(|i| avail[i])
+                    .collect()),
+            },
+        }
+    }
+}
 
 /// The generator for fractional splits.
 pub(crate) fn split_rng(seed: u64) -> ChaCha8Rng {
@@ -15,8 +67,8 @@ pub(crate) fn split_rng(seed: u64) -> ChaCha8Rng {
     rng
 }
 
-/// The generator for per-run subsampling.
-pub(crate) fn subsample_rng(seed: u64) -> ChaCha8Rng {
+/// The ChaCha generator for per-run subsampling.
+fn subsample_rng(seed: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(1);
     rng
@@ -56,7 +108,7 @@ pub(crate) fn fraction_split(
 
 /// Draws `want` of `avail` without replacement (all of them, in order, when `want` is
 /// `None`). `Err` holds the number available when `want` exceeds it.
-pub(crate) fn subsample(
+fn subsample(
     avail: &[usize],
     want: Option<usize>,
     rng: &mut ChaCha8Rng,

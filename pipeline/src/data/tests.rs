@@ -517,8 +517,10 @@ fn the_simulation_entry_and_its_overrides() {
             gamma: 1.0,
             sigma: 0.0,
         },
+        super::config::DrawRng::Chacha8,
         7,
-    );
+    )
+    .unwrap();
     assert_eq!(base.x_train, x[..8000]);
     assert_eq!(base.x_test, x[8000..]);
     assert_eq!(
@@ -720,10 +722,11 @@ fn higgs_with_and_without_weight_on_the_real_data() {
     // The pool: 2962 complete rows, 1857 s (→ −1) and 1105 b (→ +1).
     let r = reg.resolve("higgs", &Overrides::default()).unwrap();
     let files = Registry::declared_files(&r);
-    let pool = super::loaders::load_csv(
+    let (pool, _) = super::loaders::load_csv(
         &files[0],
         r.config.csv.as_ref().unwrap(),
         r.config.labels.as_ref().unwrap(),
+        None,
         &dir,
     )
     .unwrap();

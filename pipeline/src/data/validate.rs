@@ -3,7 +3,8 @@
 //! the key path below the entry.
 
 use super::config::{
-    EntryConfig, FileSpec, Fold, Format, LabelSpec, SimParams, SplitSpec, Step, UciFamily,
+    DrawRng, EntryConfig, FileSpec, Fold, Format, LabelSpec, SimParams, SplitSpec, Step,
+    UciFamily,
 };
 
 /// A validation failure: the dotted key path below the entry and what is wrong.
@@ -168,8 +169,53 @@ impl SplitSpec {
                 }
                 validate_sizes(*n_train, *n_test)
             }
+            SplitSpec::Ordered { n_train, n_test } => {
+                if format != Format::Csv {
+                    return Err(bad("split.kind", "an `ordered` split applies to format `csv`"));
+                }
+                if n_train.is_none() {
+                    return Err(bad(
+                        "split.n_train",
+                        "is required by an `ordered` split (the first n_train rows train)",
+                    ));
+                }
+                validate_sizes(*n_train, *n_test)
+            }
+            SplitSpec::Column {
+                column,
+                train,
+                test,
+                n_train,
+                n_test,
+            } => {
+                if format != Format::Csv {
+                    return Err(bad("split.kind", "a `column` split applies to format `csv`"));
+                }
+                if column.is_empty() {
+                    return Err(bad("split.column", "must name a column"));
+                }
+                if train == test {
+                    return Err(bad(
+                        "split.test",
+                        format!("`{test}` is also the train value"),
+                    ));
+                }
+                validate_sizes(*n_train, *n_test)
+            }
         }
     }
+}
+
+/// Which formats draw with `rng`: the simulation's values and the subsamples of idx and csv
+/// parts; a UCI family's folds are fixed files, so it draws nothing.
+fn validate_rng(format: Format, rng: DrawRng) -> Result<(), Invalid> {
+    if rng == DrawRng::NumpyLegacy && format == Format::Uci121 {
+        return Err(bad(
+            "rng",
+            "a `uci121` family draws nothing (its folds are files): `numpy-legacy` does not apply",
+        ));
+    }
+    Ok(())
 }
 
 impl SimParams {
@@ -367,6 +413,15 @@ impl EntryConfig {
                 ));
             }
             spec.validate(&format!("files.{role}"))?;
+        }
+        validate_rng(self.format, self.rng)?;
+        if let (Some(csv), Some(column)) = (&self.csv, self.split.as_ref().and_then(SplitSpec::column)) {
+            if *column == csv.target || csv.drop_columns.iter().any(|c| c == column) {
+                return Err(bad(
+                    "split.column",
+                    format!("`{column}` is also the target or a dropped column"),
+                ));
+            }
         }
         if let Some(csv) = &self.csv {
             if !csv.separator.is_ascii() {
