@@ -61,18 +61,39 @@ impl Mlp {
     /// layer by layer, weight (row-major) before bias, in f64 and then rounded to `dtype`, so the
     /// same seed gives the same network in f32 and f64 and on every machine.
     pub fn new(shape: &MlpShape, seed: u64, dtype: DType, device: &Device) -> Result<Self> {
+        Self::nth(shape, seed, 0, dtype, device)
+    }
+
+    /// The network of draw `draw` (0 is [`Mlp::new`]'s) of the stream seeded by `seed`: the
+    /// networks that consecutive constructions would give after seeding once, as when a
+    /// script seeds its framework and then builds two models.
+    pub fn nth(
+        shape: &MlpShape,
+        seed: u64,
+        draw: usize,
+        dtype: DType,
+        device: &Device,
+    ) -> Result<Self> {
         if shape.inputs == 0 || shape.outputs == 0 || (shape.depth > 0 && shape.width == 0) {
             crate::bail_param!("every layer needs at least one unit, got {shape:?}");
         }
         check_float(dtype)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for _ in 0..draw {
+            Self::draw(shape, &mut rng, dtype, device)?;
+        }
+        Self::draw(shape, &mut rng, dtype, device)
+    }
+
+    /// One network from `rng`, layer by layer, weight (row-major) before bias.
+    fn draw(shape: &MlpShape, rng: &mut ChaCha8Rng, dtype: DType, device: &Device) -> Result<Self> {
         let mut layers = Vec::with_capacity(shape.depth + 1);
         for (out, fan_in) in shape.layer_dims() {
             let bound = 1.0 / (fan_in as f64).sqrt();
             let uniform = Uniform::new(-bound, bound)
                 .map_err(|e| Error::InvalidParameter(format!("init bound {bound}: {e}")))?;
             let mut draw =
-                |len: usize| -> Vec<f64> { (0..len).map(|_| uniform.sample(&mut rng)).collect() };
+                |len: usize| -> Vec<f64> { (0..len).map(|_| uniform.sample(&mut *rng)).collect() };
             let weight =
                 Tensor::from_vec(draw(out * fan_in), (out, fan_in), device)?.to_dtype(dtype)?;
             let bias = Tensor::from_vec(draw(out), out, device)?.to_dtype(dtype)?;

@@ -83,7 +83,8 @@ enum Command {
         experiment: String,
         #[command(flatten)]
         place: Placement,
-        /// Cells computed at once, the cores split evenly between them.
+        /// Cells computed at once, each with the experiment's `cell_threads` (the results do
+        /// not depend on it).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
         jobs: u16,
         /// Where results/<experiment>.csv and .json are written.
@@ -186,10 +187,10 @@ struct SlurmArgs {
     /// `kare run-cell` on the shared cache; submit it with `sbatch`, then `kare collect`.
     #[arg(long, value_name = "SCRIPT")]
     slurm: Option<PathBuf>,
-    /// CPUs of each array task (its thread count).
-    #[arg(long, default_value_t = 1, requires = "slurm",
-          value_parser = clap::value_parser!(u16).range(1..))]
-    cpus_per_task: u16,
+    /// CPUs of each array task (default: the experiment's `cell_threads`, the threads every
+    /// cell computes with, whatever its CPUs).
+    #[arg(long, requires = "slurm", value_parser = clap::value_parser!(u16).range(1..))]
+    cpus_per_task: Option<u16>,
     /// The job's name (default: kare-<experiment>[-quick]).
     #[arg(long, requires = "slurm")]
     job_name: Option<String>,
@@ -228,6 +229,21 @@ enum DatasetsAction {
     Fetch {
         /// One entry; default: all.
         name: Option<String>,
+    },
+    /// Write one run's prepared data as .npy (f64, C order): x_train, y_train, x_test, y_test.
+    Export {
+        /// The entry (`family/set` for a UCI set).
+        name: String,
+        /// The run seed, as an experiment's `seeds` gives it.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// An override as an experiment would set it, `key=value` (n_train, n_test, d, gamma,
+        /// sigma, set, fold, rng); repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// The folder to write (created if needed).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -327,6 +343,21 @@ fn datasets(
             }
             Ok(true)
         }
+        DatasetsAction::Export {
+            name,
+            seed,
+            overrides,
+            out,
+        } => {
+            let dir = DataDir::resolve(data)?;
+            let overrides = kare_pipeline::data::parse_overrides(&name, &overrides)?;
+            let prepared = reg.prepare(&name, &dir, &overrides, seed)?;
+            for path in kare_pipeline::data::export(&prepared, &out)? {
+                println!("wrote {}", path.display());
+            }
+            println!("{}", prepared.description);
+            Ok(true)
+        }
     }
 }
 
@@ -370,10 +401,13 @@ fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline
         path: PathBuf::from("kare"),
         source,
     })?;
+    let cpus_per_task = slurm.cpus_per_task.unwrap_or_else(|| {
+        u16::try_from(plan.experiment.tier.cell_threads).unwrap_or(u16::MAX)
+    });
     let job = SlurmJob {
         script: script.clone(),
         kare,
-        cpus_per_task: slurm.cpus_per_task,
+        cpus_per_task,
         job_name: slurm.job_name.clone(),
         logs: slurm.logs.clone(),
         cache_root: experiment::cache_root(place.cache.as_deref()),
@@ -384,7 +418,7 @@ fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline
         "wrote {}: a job array of {n} tasks (0-{}), {} CPU(s) each, logs in {}",
         script.display(),
         n - 1,
-        slurm.cpus_per_task,
+        cpus_per_task,
         slurm.logs.display()
     );
     let mut collect = format!("kare collect {experiment}");

@@ -67,6 +67,31 @@ fn init_is_pytorch_default_and_seeded() {
     }
 }
 
+/// `Mlp::nth(.., 1, ..)` continues the stream of `Mlp::new`: checked against a wider network
+/// with the same fan-in, whose one draw covers both (rows of a linear layer come in stream order).
+#[test]
+fn consecutive_draws_continue_one_stream() {
+    let shape = |outputs| MlpShape {
+        inputs: 4,
+        depth: 0,
+        width: 0,
+        outputs,
+    };
+    let values = |m: &Mlp, i: usize| -> Vec<f64> {
+        m.vars()[i].flatten_all().unwrap().to_vec1::<f64>().unwrap()
+    };
+    let first = Mlp::nth(&shape(1), 7, 0, DType::F64, &Device::Cpu).unwrap();
+    let new = Mlp::new(&shape(1), 7, DType::F64, &Device::Cpu).unwrap();
+    assert_eq!(values(&first, 0), values(&new, 0));
+    let second = Mlp::nth(&shape(1), 7, 1, DType::F64, &Device::Cpu).unwrap();
+    // Stream positions 0–3: the first weight row, 4: its bias, 5–7: the second's weights.
+    let wide = values(&Mlp::new(&shape(2), 7, DType::F64, &Device::Cpu).unwrap(), 0);
+    assert_eq!(wide[..4], values(&first, 0)[..]);
+    assert_eq!(wide[4], values(&first, 1)[0]);
+    assert_eq!(wide[5..8], values(&second, 0)[..3]);
+    assert_ne!(values(&first, 0), values(&second, 0));
+}
+
 #[test]
 fn gelu_derivative_matches_finite_differences() {
     // Tolerance 1e-9 absolute on the derivative (central differences, h = 1e-5, in f64).

@@ -123,6 +123,11 @@ pub struct CellConfig {
     pub ridge_grid: Vec<f64>,
     /// Whether the trained network is kept beside the record.
     pub save_networks: bool,
+    /// Which network of the seed's stream the cell starts from (0 the first; see
+    /// [`super::config::Init::draw`]).
+    pub init_draw: usize,
+    /// The threads the cell computes with (its numbers depend on it).
+    pub threads: usize,
 }
 
 impl CellConfig {
@@ -228,6 +233,8 @@ mod tests {
             z: 0.1,
             ridge_grid: vec![1e-5, 1.0, 1e5],
             save_networks: false,
+            init_draw: 0,
+            threads: 1,
         }
     }
 
@@ -246,6 +253,12 @@ mod tests {
         assert_ne!(key, changed.key("data"));
         let mut changed = config();
         changed.overrides.sigma = Some(0.0);
+        assert_ne!(key, changed.key("data"));
+        let mut changed = config();
+        changed.init_draw = 1;
+        assert_ne!(key, changed.key("data"));
+        let mut changed = config();
+        changed.threads = 2;
         assert_ne!(key, changed.key("data"));
     }
 

@@ -127,6 +127,36 @@ impl fmt::Display for Method {
     }
 }
 
+/// Where the MSE-trained network starts, relative to the KARE-trained one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Init {
+    /// The authors' convention: the KARE network and the DNN are two consecutive draws of the
+    /// seed's stream (the KARE network and the initial NTK the first, the DNN the second).
+    #[default]
+    Independent,
+    /// One draw: the DNN starts from the KARE network's initialisation.
+    Shared,
+}
+
+impl Init {
+    /// The name used in experiment files and results.
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::Independent => "independent",
+            Init::Shared => "shared",
+        }
+    }
+
+    /// Which draw of the seed's stream a cell of `stage` starts from (0 the first).
+    pub fn draw(self, stage: super::cell::Stage) -> usize {
+        match (self, stage) {
+            (Init::Independent, super::cell::Stage::Dnn) => 1,
+            _ => 0,
+        }
+    }
+}
+
 /// A value or a list of values (`lr = 10.0` or `lr = [100.0, 10.0]`); a grid axis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
@@ -234,9 +264,17 @@ struct ExperimentFile {
     ridge_grid: Vec<f64>,
     #[serde(default)]
     save_networks: bool,
+    #[serde(default)]
+    init: Init,
+    #[serde(default = "one")]
+    cell_threads: usize,
     datasets: Vec<DataSpec>,
     models: Vec<ModelSpec>,
     quick: Option<QuickTier>,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// `[quick]`: any key given replaces the full tier's value as a whole.
@@ -266,6 +304,12 @@ pub struct Tier {
     pub ridge_grid: Vec<f64>,
     /// Keep each trained network as safetensors beside its cell record.
     pub save_networks: bool,
+    /// Where the DNN starts relative to the KARE network.
+    pub init: Init,
+    /// The threads every cell computes with, whatever `--jobs` and the machine's cores: the
+    /// summation order of the parallel products depends on it, and KARE training at large
+    /// learning rates is chaotic, so a cell's numbers are a function of its key only.
+    pub cell_threads: usize,
     /// Data sets, in order.
     pub datasets: Vec<DataSpec>,
     /// Model groups, in order.
@@ -365,6 +409,8 @@ impl ExperimentFile {
             seeds: self.seeds.clone(),
             ridge_grid: self.ridge_grid.clone(),
             save_networks: self.save_networks,
+            init: self.init,
+            cell_threads: self.cell_threads,
             datasets: self.datasets.clone(),
             models: self.models.clone(),
         }
@@ -379,6 +425,8 @@ impl Tier {
             seeds: q.seeds.unwrap_or(self.seeds),
             ridge_grid: q.ridge_grid.unwrap_or(self.ridge_grid),
             save_networks: q.save_networks.unwrap_or(self.save_networks),
+            init: self.init,
+            cell_threads: self.cell_threads,
             datasets: q.datasets.unwrap_or(self.datasets),
             models: q.models.unwrap_or(self.models),
         }
@@ -401,6 +449,12 @@ impl Tier {
         let bad = |field: &str, message: String| Err((field.to_string(), message));
         if !(self.z.is_finite() && self.z > 0.0) {
             return bad("z", format!("must be positive and finite, got {}", self.z));
+        }
+        if !(1..=256).contains(&self.cell_threads) {
+            return bad(
+                "cell_threads",
+                format!("must be 1 … 256 threads per cell, got {}", self.cell_threads),
+            );
         }
         non_empty_unique("methods", &self.methods)?;
         non_empty_unique("seeds", &self.seeds)?;

@@ -152,6 +152,8 @@ impl Plan {
                 z: tier.z,
                 ridge_grid: tier.ridge_grid.clone(),
                 save_networks: tier.save_networks,
+                init_draw: tier.init.draw(stage),
+                threads: tier.cell_threads,
             };
             Cell {
                 data: data_index,

@@ -15,7 +15,7 @@ use super::record::{CellRecord, Num};
 use crate::{Error, Result};
 
 /// The CSV columns, in order.
-pub const COLUMNS: [&str; 29] = [
+pub const COLUMNS: [&str; 31] = [
     "experiment",
     "dataset",
     "overrides",
@@ -45,6 +45,8 @@ pub const COLUMNS: [&str; 29] = [
     "wall_seconds",
     "cell_key",
     "data_checksum",
+    "network_draw",
+    "threads",
 ];
 
 /// A number in the CSV: Rust's shortest round-trip form (`0.1`, `1e-5`, `NaN`, `inf`).
@@ -80,7 +82,7 @@ fn csv_bytes(plan: &Plan, records: &[CellRecord]) -> Result<(Vec<u8>, usize)> {
                     for point in &result.points {
                         let c = &rec.config;
                         let training = c.training.as_ref();
-                        let row: [String; 29] = [
+                        let row: [String; 31] = [
                             plan.experiment.name.clone(),
                             c.dataset.clone(),
                             overrides_text(&c.overrides),
@@ -110,6 +112,8 @@ fn csv_bytes(plan: &Plan, records: &[CellRecord]) -> Result<(Vec<u8>, usize)> {
                             format!("{:.3}", result.wall_seconds),
                             rec.key.clone(),
                             rec.data_checksum.clone(),
+                            c.init_draw.to_string(),
+                            c.threads.to_string(),
                         ];
                         w.write_record(&row).map_err(fail)?;
                         rows += 1;

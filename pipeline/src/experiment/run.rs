@@ -23,11 +23,9 @@ use crate::{Error, Result};
 pub struct RunOptions {
     /// Run the `[quick]` tier.
     pub quick: bool,
-    /// Cells computed at once. With more than one, the cores are split evenly between them
-    /// (each cell gets its own rayon pool): small GEMMs scale poorly across threads, so two
-    /// one-thread cells do more work than one two-thread cell. KARE training at large learning
-    /// rates is chaotic, so a different split can change its trajectory: results reproduce
-    /// digit for digit for the same `jobs` on the same core count.
+    /// Cells computed at once, each with the experiment's `cell_threads` (one by default: small
+    /// GEMMs scale poorly across threads, so one cell per core does the most work). The
+    /// results do not depend on it.
     pub jobs: usize,
     /// The cache directory (see [`super::cache_root`]).
     pub cache_root: PathBuf,
@@ -129,10 +127,18 @@ impl<'a> DataMemo<'a> {
 
 /// Computes cell `i` of `plan` from its prepared `data` and stores its record atomically: the
 /// one compute path of both `kare run` and `kare run-cell`.
+///
+/// The cell computes in a rayon pool of exactly its configured threads, so its numbers do not
+/// depend on `--jobs` or on the machine's cores.
 fn compute_and_store(plan: &Plan, i: usize, data: &Prepared) -> Result<CellRecord> {
     let cell = &plan.cells[i];
-    let record =
-        run_cell(&cell.config, &cell.key, data, &plan.cache).map_err(|e| Error::InExperiment {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cell.config.threads)
+        .build()
+        .map_err(|e| Error::Threads(e.to_string()))?;
+    let record = pool
+        .install(|| run_cell(&cell.config, &cell.key, data, &plan.cache))
+        .map_err(|e| Error::InExperiment {
             path: plan.experiment.path.clone(),
             location: format!("{} (cell {})", cell.config.label(), cell.key),
             source: Box::new(e),
@@ -193,18 +199,8 @@ fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progres
     let abort = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel();
     let mut first_error = None;
-    let jobs = jobs.max(1);
-    let threads = (rayon::current_num_threads() / jobs).max(1);
-    let pools = (0..jobs)
-        .map(|_| {
-            (jobs > 1)
-                .then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build())
-                .transpose()
-                .map_err(|e| Error::Threads(e.to_string()))
-        })
-        .collect::<Result<Vec<_>>>()?;
     std::thread::scope(|s| {
-        for pool in pools {
+        for _ in 0..jobs.max(1) {
             let tx = tx.clone();
             let (queue, memo, abort) = (&queue, &memo, &abort);
             s.spawn(move || loop {
@@ -218,10 +214,7 @@ fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progres
                 let Some(i) = next else { break };
                 // The collector outlives the workers, so sends cannot fail.
                 let _ = tx.send(Event::Started(i));
-                let result = match &pool {
-                    Some(pool) => pool.install(|| compute_one(plan, memo, i)),
-                    None => compute_one(plan, memo, i),
-                };
+                let result = compute_one(plan, memo, i);
                 memo.release(plan.cells[i].data);
                 if result.is_err() {
                     abort.store(true, Ordering::SeqCst);

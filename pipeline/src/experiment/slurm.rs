@@ -21,7 +21,7 @@ pub struct SlurmJob {
     pub script: PathBuf,
     /// `kare` binary run by each task (normally the running one, [`std::env::current_exe`]).
     pub kare: PathBuf,
-    /// `--cpus-per-task`; each task's rayon pools get as many threads (`RAYON_NUM_THREADS`).
+    /// `--cpus-per-task` (a cell computes with its experiment's `cell_threads` whatever this is).
     pub cpus_per_task: u16,
     /// `--job-name` (default: `kare-<results stem>`, e.g. `kare-figure1-quick`).
     pub job_name: Option<String>,
