@@ -287,6 +287,16 @@ fn experiment_path(arg: &str) -> kare_pipeline::Result<PathBuf> {
     })
 }
 
+/// The data directory given, else the usual search, else `data/`: for commands that may not
+/// need one (a download fills it; a simulation reads nothing), where a missing file is then an
+/// error naming it and how to get it.
+fn data_dir_or_default(data: Option<&Path>) -> DataDir {
+    match data {
+        Some(d) => DataDir::at(d),
+        None => DataDir::resolve(None).unwrap_or_else(|_| DataDir::at("data")),
+    }
+}
+
 fn datasets(
     action: DatasetsAction,
     registry: &Path,
@@ -323,10 +333,7 @@ fn datasets(
             Ok(ok)
         }
         DatasetsAction::Fetch { name } => {
-            let dir = match data {
-                Some(d) => DataDir::at(d),
-                None => DataDir::resolve(None).unwrap_or_else(|_| DataDir::at("data")),
-            };
+            let dir = data_dir_or_default(data);
             let names: Vec<String> = match name {
                 Some(n) => vec![n],
                 None => reg.names().into_iter().map(String::from).collect(),
@@ -349,7 +356,7 @@ fn datasets(
             overrides,
             out,
         } => {
-            let dir = DataDir::resolve(data)?;
+            let dir = data_dir_or_default(data);
             let overrides = kare_pipeline::data::parse_overrides(&name, &overrides)?;
             let prepared = reg.prepare(&name, &dir, &overrides, seed)?;
             for path in kare_pipeline::data::export(&prepared, &out)? {
@@ -401,9 +408,9 @@ fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline
         path: PathBuf::from("kare"),
         source,
     })?;
-    let cpus_per_task = slurm.cpus_per_task.unwrap_or_else(|| {
-        u16::try_from(plan.experiment.tier.cell_threads).unwrap_or(u16::MAX)
-    });
+    let cpus_per_task = slurm
+        .cpus_per_task
+        .unwrap_or_else(|| u16::try_from(plan.experiment.tier.cell_threads).unwrap_or(u16::MAX));
     let job = SlurmJob {
         script: script.clone(),
         kare,

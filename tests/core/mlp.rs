@@ -85,7 +85,10 @@ fn consecutive_draws_continue_one_stream() {
     assert_eq!(values(&first, 0), values(&new, 0));
     let second = Mlp::nth(&shape(1), 7, 1, DType::F64, &Device::Cpu).unwrap();
     // Stream positions 0–3: the first weight row, 4: its bias, 5–7: the second's weights.
-    let wide = values(&Mlp::new(&shape(2), 7, DType::F64, &Device::Cpu).unwrap(), 0);
+    let wide = values(
+        &Mlp::new(&shape(2), 7, DType::F64, &Device::Cpu).unwrap(),
+        0,
+    );
     assert_eq!(wide[..4], values(&first, 0)[..]);
     assert_eq!(wide[4], values(&first, 1)[0]);
     assert_eq!(wide[5..8], values(&second, 0)[..3]);

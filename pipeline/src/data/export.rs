@@ -75,7 +75,12 @@ mod tests {
     fn overrides_from_pairs() {
         let ov = parse_overrides(
             "x",
-            &pairs(&["gamma=1.25", "n_train=10", "rng=numpy-legacy", "fold={kfold=2}"]),
+            &pairs(&[
+                "gamma=1.25",
+                "n_train=10",
+                "rng=numpy-legacy",
+                "fold={kfold=2}",
+            ]),
         )
         .unwrap();
         assert_eq!(ov.gamma, Some(1.25));
@@ -87,6 +92,10 @@ mod tests {
         assert!(err(&["gamma"]).contains("is not `key=value`"));
         assert!(err(&["n_train=ten"]).contains("data set `x`"));
         assert!(err(&["d=1", "d=2"]).contains("twice"));
-        assert!(err(&["rng=mt"]).contains("unknown variant"), "{}", err(&["rng=mt"]));
+        assert!(
+            err(&["rng=mt"]).contains("unknown variant"),
+            "{}",
+            err(&["rng=mt"])
+        );
     }
 }

@@ -39,8 +39,8 @@ mod tests;
 
 pub use check::{CheckReport, EntryCheck, FileCheck, FileStatus};
 pub use config::{DrawRng, Fold, Overrides};
-pub use export::{export, parse_overrides, EXPORT_FILES};
 pub use datadir::{DataDir, DATA_DIR_ENV};
+pub use export::{export, parse_overrides, EXPORT_FILES};
 pub use fetch::Fetched;
 pub use registry::Registry;
 

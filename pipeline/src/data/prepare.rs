@@ -91,8 +91,18 @@ fn draw_uci(r: &Resolved, files: &[DeclaredFile], dir: &DataDir) -> Result<Drawn
 /// The source's own train and test parts (in file order), each subsampled per seed.
 fn draw_idx(r: &Resolved, files: &[DeclaredFile], dir: &DataDir, seed: u64) -> Result<Drawn> {
     let labels = r.config.labels.as_ref().expect("validated");
-    let train_pool = load_idx(role(files, "train_images"), role(files, "train_labels"), labels, dir)?;
-    let test_pool = load_idx(role(files, "test_images"), role(files, "test_labels"), labels, dir)?;
+    let train_pool = load_idx(
+        role(files, "train_images"),
+        role(files, "train_labels"),
+        labels,
+        dir,
+    )?;
+    let test_pool = load_idx(
+        role(files, "test_images"),
+        role(files, "test_labels"),
+        labels,
+        dir,
+    )?;
     let Some(SplitSpec::Given { n_train, n_test }) = &r.config.split else {
         unreachable!("validated: idx entries use a `given` split")
     };
@@ -119,22 +129,32 @@ type Parts = (Vec<usize>, Vec<usize>, Option<usize>, Option<usize>);
 
 /// Splits a table's `pool` by `split`: a fraction (per class when stratified), by position,
 /// or by the `parts` column.
-fn csv_parts(
-    r: &Resolved,
-    pool: &Pool,
-    parts: Option<&[String]>,
-    seed: u64,
-) -> Result<Parts> {
+fn csv_parts(r: &Resolved, pool: &Pool, parts: Option<&[String]>, seed: u64) -> Result<Parts> {
     let fraction = |f: f64, split_seed: Option<u64>, stratify: bool| {
         let classes = if stratify { pool.classes() } else { None };
-        fraction_split(pool.n, classes, f, &mut split_rng(split_seed.unwrap_or(seed)))
+        fraction_split(
+            pool.n,
+            classes,
+            f,
+            &mut split_rng(split_seed.unwrap_or(seed)),
+        )
     };
     Ok(match r.config.split.as_ref().expect("validated") {
-        SplitSpec::Stratified { train_fraction, split_seed, n_train, n_test } => {
+        SplitSpec::Stratified {
+            train_fraction,
+            split_seed,
+            n_train,
+            n_test,
+        } => {
             let (tr, te) = fraction(*train_fraction, *split_seed, true);
             (tr, te, *n_train, *n_test)
         }
-        SplitSpec::Random { train_fraction, split_seed, n_train, n_test } => {
+        SplitSpec::Random {
+            train_fraction,
+            split_seed,
+            n_train,
+            n_test,
+        } => {
             let (tr, te) = fraction(*train_fraction, *split_seed, false);
             (tr, te, *n_train, *n_test)
         }
@@ -150,7 +170,13 @@ fn csv_parts(
             }
             ((0..n_train).collect(), (n_train..end).collect(), None, None)
         }
-        SplitSpec::Column { column, train, test, n_train, n_test } => {
+        SplitSpec::Column {
+            column,
+            train,
+            test,
+            n_train,
+            n_test,
+        } => {
             let parts = parts.expect("load_csv returns the split column");
             let (mut tr, mut te) = (Vec::new(), Vec::new());
             for (i, p) in parts.iter().enumerate() {

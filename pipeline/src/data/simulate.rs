@@ -136,7 +136,11 @@ mod tests {
             assert_eq!(bits(&x), bits(&xs), "seed {seed}: x");
             for i in 0..1000 {
                 let t = 1.25 * (0..10).map(|j| xs[10 * i + j] * w[j]).sum::<f64>();
-                assert_eq!(y[i].to_bits(), (link(t) + 0.1 * eps[i]).to_bits(), "seed {seed} row {i}");
+                assert_eq!(
+                    y[i].to_bits(),
+                    (link(t) + 0.1 * eps[i]).to_bits(),
+                    "seed {seed} row {i}"
+                );
             }
         }
         assert!(simulate(&p, DrawRng::NumpyLegacy, 1 << 32)

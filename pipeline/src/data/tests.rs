@@ -684,6 +684,81 @@ fn fashion_mnist_is_reported_missing_with_the_debian_package() {
     );
 }
 
+/// The authors' MNIST subsets: after `np.random.seed(s)`, `choice(12214, 1000)` of the 7/9
+/// train images and `choice(2037, 1000)` of the 7/9 test images, in file order. The indices
+/// are numpy's own (`tests/fixtures/numpy-legacy`, seeds 0 and 1, drawn at MNIST's sizes);
+/// labels and pixels (2-pixel crop, / 255, minus the image mean, recomputed here) must be those
+/// of the pool rows they name.
+#[test]
+fn mnist_7v9_numpy_legacy_draws_the_authors_subsets() {
+    let Some(dir) = shared_data() else { return };
+    let reg = project_registry();
+    let r = reg.resolve("mnist-7v9", &Overrides::default()).unwrap();
+    let files = Registry::declared_files(&r);
+    let file = |role: &str| files.iter().find(|f| f.role == role).unwrap();
+    let labels = r.config.labels.as_ref().unwrap();
+    let load = |part: &str| {
+        super::loaders::load_idx(
+            file(&format!("{part}_images")),
+            file(&format!("{part}_labels")),
+            labels,
+            &dir,
+        )
+        .unwrap()
+    };
+    let (train, test) = (load("train"), load("test"));
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/numpy-legacy/choice_without_replacement.json"),
+    )
+    .unwrap();
+    let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let numpy = Overrides {
+        rng: Some(super::config::DrawRng::NumpyLegacy),
+        ..Overrides::default()
+    };
+    for case in cases.as_array().unwrap().iter().take(2) {
+        let seed = case["seed"].as_u64().unwrap();
+        let p = reg.prepare("mnist-7v9", &dir, &numpy, seed).unwrap();
+        for (part, pool, x, y) in [
+            ("train", &train, &p.x_train, &p.y_train),
+            ("test", &test, &p.x_test, &p.y_test),
+        ] {
+            assert_eq!(
+                case[part]["n"].as_u64().unwrap() as usize,
+                pool.n,
+                "{part} pool"
+            );
+            let idx: Vec<usize> = case[part]["indices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            let classes = pool.classes().unwrap();
+            let want_y: Vec<f64> = idx
+                .iter()
+                .map(|&i| if classes[i] == 1 { 1.0 } else { -1.0 })
+                .collect();
+            assert_eq!(*y, want_y, "seed {seed} {part} labels (7 → +1)");
+            for (j, &i) in idx.iter().enumerate().step_by(97) {
+                let raw = pool.rows(&[i]);
+                let crop: Vec<f64> = (2..26)
+                    .flat_map(|r| (2..26).map(move |c| (r, c)))
+                    .map(|(r, c)| raw[28 * r + c] / 255.0)
+                    .collect();
+                let mean = crop.iter().sum::<f64>() / 576.0;
+                for (k, v) in crop.iter().enumerate() {
+                    assert!(
+                        (x[576 * j + k] - (v - mean)).abs() < 1e-12,
+                        "seed {seed} {part} row {j}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn mnist_7v9_on_the_real_data() {
     let Some(dir) = shared_data() else { return };
@@ -845,4 +920,83 @@ fn check_verifies_the_whole_shared_collection() {
         mnist.summary.as_deref().unwrap().contains("train 1000×576"),
         "{mnist:?}"
     );
+}
+
+/// The ±1 labels of rows `rows` of [`two_class_csv`] (`b`, every fourth row, is −1).
+fn toy_labels(rows: impl Iterator<Item = usize>) -> Vec<f64> {
+    rows.map(|i| if i % 4 == 3 { -1.0 } else { 1.0 }).collect()
+}
+
+#[test]
+fn an_ordered_split_takes_rows_by_position() {
+    let s = Scratch::new();
+    let sha = s.write("table.csv", &two_class_csv());
+    let ordered = r#"{ kind = "ordered", n_train = 25, n_test = 10 }"#;
+    let reg = s.registry(&toy_entry(&sha, ordered, "")).unwrap();
+    for seed in [0, 5] {
+        let p = reg
+            .prepare("toy", &s.data(), &Overrides::default(), seed)
+            .unwrap();
+        assert_eq!((p.n_train, p.n_test), (25, 10));
+        assert_eq!(p.y_train, toy_labels(0..25));
+        assert_eq!(p.y_test, toy_labels(25..35));
+    }
+    let rest = r#"{ kind = "ordered", n_train = 30 }"#;
+    let p = s
+        .registry(&toy_entry(&sha, rest, ""))
+        .unwrap()
+        .prepare("toy", &s.data(), &Overrides::default(), 0)
+        .unwrap();
+    assert_eq!(p.y_test, toy_labels(30..40));
+    let too_long = r#"{ kind = "ordered", n_train = 35, n_test = 10 }"#;
+    let err = s
+        .registry(&toy_entry(&sha, too_long, ""))
+        .unwrap()
+        .prepare("toy", &s.data(), &Overrides::default(), 0)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("45 rows, but the table has 40"),
+        "{err}"
+    );
+    let (at, message) = config_error(s.registry(&toy_entry(&sha, r#"{ kind = "ordered" }"#, "")));
+    assert_eq!(at, "datasets.toy.split.n_train");
+    assert!(message.contains("required"), "{message}");
+}
+
+#[test]
+fn a_column_split_follows_the_named_column() {
+    let s = Scratch::new();
+    let mut csv = String::from("id,x1,x2,part,label\n");
+    for i in 0..40 {
+        let label = if i % 4 == 3 { "b" } else { "a" };
+        let part = if i % 3 == 0 { "test" } else { "train" };
+        csv.push_str(&format!(
+            "{i},{},{},{part},{label}\n",
+            i as f64 * 0.5,
+            (i * i) % 7
+        ));
+    }
+    let sha = s.write("table.csv", &csv);
+    let column = r#"{ kind = "column", column = "part", train = "train", test = "test" }"#;
+    let reg = s.registry(&toy_entry(&sha, column, "")).unwrap();
+    let p = reg
+        .prepare("toy", &s.data(), &Overrides::default(), 0)
+        .unwrap();
+    assert_eq!(p.d, 2, "the part column is no feature");
+    assert_eq!(p.y_train, toy_labels((0..40).filter(|i| i % 3 != 0)));
+    assert_eq!(p.y_test, toy_labels((0..40).filter(|i| i % 3 == 0)));
+    let odd = csv.replacen("1,0.5,1,train", "1,0.5,1,valid", 1);
+    let sha = s.write("table.csv", &odd);
+    let err = s
+        .registry(&toy_entry(&sha, column, ""))
+        .unwrap()
+        .prepare("toy", &s.data(), &Overrides::default(), 0)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("`valid` in column `part`"),
+        "{err}"
+    );
+    let on_target = r#"{ kind = "column", column = "label", train = "a", test = "b" }"#;
+    let (at, _) = config_error(s.registry(&toy_entry(&sha, on_target, "")));
+    assert_eq!(at, "datasets.toy.split.column");
 }

@@ -3,8 +3,7 @@
 //! the key path below the entry.
 
 use super::config::{
-    DrawRng, EntryConfig, FileSpec, Fold, Format, LabelSpec, SimParams, SplitSpec, Step,
-    UciFamily,
+    DrawRng, EntryConfig, FileSpec, Fold, Format, LabelSpec, SimParams, SplitSpec, Step, UciFamily,
 };
 
 /// A validation failure: the dotted key path below the entry and what is wrong.
@@ -171,7 +170,10 @@ impl SplitSpec {
             }
             SplitSpec::Ordered { n_train, n_test } => {
                 if format != Format::Csv {
-                    return Err(bad("split.kind", "an `ordered` split applies to format `csv`"));
+                    return Err(bad(
+                        "split.kind",
+                        "an `ordered` split applies to format `csv`",
+                    ));
                 }
                 if n_train.is_none() {
                     return Err(bad(
@@ -189,7 +191,10 @@ impl SplitSpec {
                 n_test,
             } => {
                 if format != Format::Csv {
-                    return Err(bad("split.kind", "a `column` split applies to format `csv`"));
+                    return Err(bad(
+                        "split.kind",
+                        "a `column` split applies to format `csv`",
+                    ));
                 }
                 if column.is_empty() {
                     return Err(bad("split.column", "must name a column"));
@@ -415,7 +420,9 @@ impl EntryConfig {
             spec.validate(&format!("files.{role}"))?;
         }
         validate_rng(self.format, self.rng)?;
-        if let (Some(csv), Some(column)) = (&self.csv, self.split.as_ref().and_then(SplitSpec::column)) {
+        if let (Some(csv), Some(column)) =
+            (&self.csv, self.split.as_ref().and_then(SplitSpec::column))
+        {
             if *column == csv.target || csv.drop_columns.iter().any(|c| c == column) {
                 return Err(bad(
                     "split.column",

@@ -210,7 +210,13 @@ pub fn run_cell(
         width: config.width,
         outputs: data.c,
     };
-    let mut mlp = Mlp::nth(&shape, config.seed, config.init_draw, NETWORK_DTYPE, &Device::Cpu)?;
+    let mut mlp = Mlp::nth(
+        &shape,
+        config.seed,
+        config.init_draw,
+        NETWORK_DTYPE,
+        &Device::Cpu,
+    )?;
     let grid = &config.ridge_grid;
     let save = |mlp: &Mlp| -> Result<Option<String>> {
         if !config.save_networks {

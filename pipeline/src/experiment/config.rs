@@ -453,7 +453,10 @@ impl Tier {
         if !(1..=256).contains(&self.cell_threads) {
             return bad(
                 "cell_threads",
-                format!("must be 1 … 256 threads per cell, got {}", self.cell_threads),
+                format!(
+                    "must be 1 … 256 threads per cell, got {}",
+                    self.cell_threads
+                ),
             );
         }
         non_empty_unique("methods", &self.methods)?;

@@ -297,3 +297,58 @@ fn mismatched_inputs_are_clear_errors() {
     candle_core::safetensors::save(&bad, &bad_path).unwrap();
     fails_naming(ntk(&bad_path, &x), &["layers.1.weight", "bad.safetensors"]);
 }
+
+/// `kare datasets export` of the simulation on numpy's legacy generator writes the authors'
+/// inputs for that seed: numpy's own `x` (tests/fixtures/numpy-legacy), first 800 rows train,
+/// bit for bit; the targets come from the same rows by the link.
+#[test]
+fn exported_numpy_legacy_simulation_is_numpys_draw() {
+    let dir = workdir("export");
+    let registry = concat!(env!("CARGO_MANIFEST_DIR"), "/../datasets.toml");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/numpy-legacy");
+    let out = dir.join("seed1");
+    let out_text = out.to_str().unwrap();
+    let args = [
+        "datasets",
+        "export",
+        "simulation",
+        "--registry",
+        registry,
+        "--seed",
+        "1",
+    ];
+    kare_ok(
+        &[
+            &args[..],
+            &[
+                "--set",
+                "rng=numpy-legacy",
+                "--set",
+                "gamma=1.5",
+                "--out",
+                out_text,
+            ],
+        ]
+        .concat(),
+    );
+    let x = npy::read(&Path::new(fixture).join("sim_seed1_x.npy")).unwrap();
+    let x_train = npy::read(&out.join("x_train.npy")).unwrap();
+    let x_test = npy::read(&out.join("x_test.npy")).unwrap();
+    let y_train = npy::read(&out.join("y_train.npy")).unwrap();
+    assert_eq!(
+        (x_train.rows, x_train.cols, x_test.rows, y_train.cols),
+        (800, 10, 200, 1)
+    );
+    let bits = |v: &[f64]| v.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&x_train.data), bits(&x.data[..8000]));
+    assert_eq!(bits(&x_test.data), bits(&x.data[8000..]));
+    // The default generator draws something else; a bad override is an error naming it.
+    let ours = dir.join("ours");
+    kare_ok(&[&args[..], &["--out", ours.to_str().unwrap()]].concat());
+    let x_ours = npy::read(&ours.join("x_train.npy")).unwrap();
+    assert_ne!(bits(&x_ours.data), bits(&x_train.data));
+    fails_naming(
+        kare(&[&args[..], &["--set", "rng=mt19937", "--out", out_text]].concat()),
+        &["--set", "unknown variant `mt19937`"],
+    );
+}

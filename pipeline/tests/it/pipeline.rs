@@ -500,36 +500,98 @@ fn a_run_killed_with_sigkill_resumes_to_the_same_results() {
     assert_eq!(records_in(&p.path().join("fresh/slow")), 18);
     // An uninterrupted run in a fresh cache gives the same file except for the measured
     // wall times of the cells that both runs computed: every other column is byte-identical.
-    let without_wall_time = |bytes: &[u8]| -> Vec<String> {
-        let wall = COLUMNS.iter().position(|c| *c == "wall_seconds").unwrap();
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(bytes);
-        r.records()
-            .map(|rec| {
-                let rec = rec.unwrap();
-                let fields: Vec<&str> = rec
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != wall)
-                    .map(|(_, f)| f)
-                    .collect();
-                fields.join(",")
-            })
-            .collect()
-    };
     let (a, b) = (
         without_wall_time(&after_resume),
         without_wall_time(&uninterrupted),
     );
     assert_eq!(a.len(), 1 + 18 / 3 * 10);
-    let differing: Vec<(&String, &String)> = a.iter().zip(&b).filter(|(x, y)| x != y).collect();
+    assert_same_rows(&a, &b, "resumed and uninterrupted results");
+}
+
+/// The rows of a results CSV without the measured `wall_seconds` column.
+fn without_wall_time(bytes: &[u8]) -> Vec<String> {
+    let wall = COLUMNS.iter().position(|c| *c == "wall_seconds").unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes);
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let fields: Vec<&str> = rec
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != wall)
+                .map(|(_, f)| f)
+                .collect();
+            fields.join(",")
+        })
+        .collect()
+}
+
+fn assert_same_rows(a: &[String], b: &[String], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: row counts");
+    let differing: Vec<(&String, &String)> = a.iter().zip(b).filter(|(x, y)| x != y).collect();
     assert!(
         differing.is_empty(),
-        "resumed and uninterrupted results differ in {} rows, first: {:?}",
+        "{what} differ in {} rows, first: {:?}",
         differing.len(),
         differing.first()
     );
+}
+
+/// KARE training at lr 100 is chaotic (a changed summation order changes its trajectory), so
+/// this is where a dependence on the thread count would show.
+const CHAOTIC: &str = r#"
+description = "chaotic KARE training, two threads per cell"
+registry = "../datasets.toml"
+z = 0.1
+methods = ["ntk-kare", "after-ntk", "dnn"]
+seeds = [0, 1, 2]
+cell_threads = 2
+ridge_grid = [1e-4, 1e-2, 1.0]
+datasets = [{ name = "sim", overrides = { n_train = 300, n_test = 50 } }]
+
+[[models]]
+depth = 1
+width = 64
+kare = { steps = 60, lr = 100.0 }
+dnn = { steps = 200, lr = 0.1 }
+"#;
+
+/// The same experiment with `--jobs 1` on a one-core process and `--jobs 3` on a four-core
+/// one writes the same results (wall time aside): every cell computes with its `cell_threads`.
+#[test]
+fn results_do_not_depend_on_jobs_or_cores() {
+    let p = Project::new();
+    p.experiment("chaotic", CHAOTIC);
+    let run = |jobs: &str, cores: &str| {
+        let cache = format!("cache-{jobs}");
+        let out = p
+            .kare(&[
+                "run", "chaotic", "--cache", &cache, "--data", "data", "--jobs", jobs,
+            ])
+            .env("RAYON_NUM_THREADS", cores)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read(p.path().join("results/chaotic.csv")).unwrap()
+    };
+    let one = run("1", "1");
+    let three = run("3", "4");
+    let rows = without_wall_time(&one);
+    assert_eq!(rows.len(), 1 + 3 * (3 + 3 + 1));
+    assert_same_rows(
+        &rows,
+        &without_wall_time(&three),
+        "--jobs 1 and --jobs 3 results",
+    );
+    let (header, records) = read_csv(&p.path().join("results/chaotic.csv"));
+    assert!(header.iter().any(|h| h == "threads"));
+    assert!(records.iter().all(|r| r["threads"] == "2"));
 }
 
 /// Runs `text` as an experiment and returns the error; checks that nothing was written.
