@@ -31,7 +31,9 @@ pub mod document;
 pub mod figures;
 pub mod format;
 pub mod load;
+pub mod paired;
 pub mod reference;
+pub mod resample;
 pub mod tables;
 pub mod uci;
 

@@ -8,6 +8,7 @@ use std::path::Path;
 use kare_pipeline::report::aggregate::{panels, Panel};
 use kare_pipeline::report::claims::{check_panel, Claim, Verdict};
 use kare_pipeline::report::load::{load_reference, load_results, Method};
+use kare_pipeline::report::paired::Paired;
 use kare_pipeline::report::reference::Reference;
 use kare_pipeline::report::{build, ExperimentSummary};
 
@@ -272,14 +273,17 @@ fn claims_hold_in_one_panel_and_fail_in_another() {
     );
     assert_eq!(holds[0].ours.verdict, Verdict::Holds, "{:?}", holds[0]);
     assert!(holds[0].ours.detail.starts_with("at 3 of 3 λ̃"));
-    // Seed 2 is above the after-NTK at λ̃ = 0.01 (0.6 > 0.5).
-    assert_eq!(holds[0].seeds, Some((2, 3)));
+    // Paired, the largest NTK-KARE − after-NTK over λ̃ per seed: seed 0 max(−0.2, −0.05, −0.1),
+    // seed 1 max(−0.2, −0.05, −0.1), seed 2 max(0.1, −0.2, −0.1): above at λ̃ = 0.01.
+    let paired = holds[0].paired.as_ref().unwrap();
+    assert_paired(paired, &[-0.05, -0.05, 0.1], 2);
     // The paper's NTK-KARE is above its after-NTK at λ̃ = 1.
     let paper = holds[0].paper.as_ref().unwrap();
     assert_eq!(paper.verdict, Verdict::DoesNotHold);
     assert_eq!(paper.detail, "at 2 of 3 λ̃");
     assert_eq!(holds[1].ours.verdict, Verdict::Holds);
-    assert_eq!(holds[1].seeds, Some((3, 3)));
+    // At NTK-KARE's λ̃* = 1 against the DNN: 0.2 − 0.3, 0.25 − 0.35, 0.15 − 0.4.
+    assert_paired(holds[1].paired.as_ref().unwrap(), &[-0.1, -0.1, -0.25], 3);
     assert_eq!(holds[1].paper.as_ref().unwrap().verdict, Verdict::Holds);
 
     let fails = check_panel(&panels[1], &reference);
@@ -290,7 +294,11 @@ fn claims_hold_in_one_panel_and_fail_in_another() {
         fails[0].ours.detail
     );
     assert_eq!(fails[1].ours.verdict, Verdict::DoesNotHold);
-    assert_eq!(fails[1].seeds, Some((0, 3)));
+    // At λ̃* = 0.01: 0.4 − 0.2, 0.5 − 0.3, 0.6 − 0.4; all equal, so the interval is a point.
+    let paired = fails[1].paired.as_ref().unwrap();
+    assert_paired(paired, &[0.2, 0.2, 0.2], 0);
+    let (lo, hi) = paired.interval.unwrap();
+    assert!(close(lo, 0.2) && close(hi, 0.2), "{paired:?}");
     assert!(fails.iter().all(|c| c.paper.is_none()), "no paper panel");
 
     // Figure 2's claims: below the DNN holds, at or below the after-NTK's best fails; the
@@ -311,6 +319,23 @@ fn claims_hold_in_one_panel_and_fail_in_another() {
     assert!(checks
         .iter()
         .all(|c| c.paper.as_ref().unwrap().verdict == Verdict::Holds));
+}
+
+/// The paired differences are `expected` (seeds 0, 1, 2), their mean is theirs, its interval
+/// holds it, and the claim holds in `holding` seeds.
+fn assert_paired(p: &Paired, expected: &[f64], holding: usize) {
+    let d: Vec<f64> = p.differences.iter().map(|&(_, d)| d).collect();
+    assert_eq!(d.len(), expected.len(), "{p:?}");
+    assert!(d.iter().zip(expected).all(|(a, b)| close(*a, *b)), "{p:?}");
+    let mean = expected.iter().sum::<f64>() / expected.len() as f64;
+    assert!(close(p.mean.unwrap(), mean), "{p:?}");
+    let (lo, hi) = p.interval.unwrap();
+    assert!(lo <= mean + 1e-12 && mean <= hi + 1e-12, "{p:?}");
+    assert_eq!(
+        (p.holding, p.finite, p.non_finite),
+        (holding, 3, 0),
+        "{p:?}"
+    );
 }
 
 fn panels_of(csv: &Path) -> Vec<Panel> {
@@ -423,6 +448,10 @@ fn build_writes_figures_tables_and_the_report() {
         // Sanity: seed 1's KARE training stopped early; final KARE 0.2 against 1.2.
         "| γ = 1, σ = 0 | 1 of 3 (33 %) | non-finite KARE at step N (×1) | 12 | 0.200 (median 0.200) | 1.20 (median 1.20) | 3 of 3 |",
         "Total: **2 min 5 s** (`compute_seconds` of the run's metadata)",
+        // d_s = −0.1, −0.1, −0.25: a resample's mean is −0.25 with probability 1/27 > 2.5 %
+        // and −0.1 with 8/27 > 2.5 %, so the bootstrap interval is [−0.25, −0.1].
+        "| **holds** | -0.150 [-0.250, -0.100] | 3 of 3 (100 %) | 0.210 vs DNN 0.330 | holds |",
+        "*Paired d_s*: per seed s that both methods have",
         "![fig1test](figures/fig1test.png)",
     ] {
         assert!(text.contains(expected), "REPORT.md lacks `{expected}`:\n{text}");
