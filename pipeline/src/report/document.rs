@@ -35,6 +35,9 @@ pub struct Experiment<'a> {
     pub report_dir: &'a Path,
     /// Whether simulation panel titles must name the model.
     pub with_model: bool,
+    /// Further Markdown placed after the table (the comparison on the paper's draws, the
+    /// spread of 10-seed means), or empty.
+    pub extra: &'a str,
 }
 
 /// One experiment's part of the report.
@@ -121,6 +124,35 @@ fn spread(s: &Stats) -> String {
     )
 }
 
+/// `Draws: data generator …; init …; … per cell.`: what a seed label means in this run.
+fn draws(info: &RunInfo) -> String {
+    let rng = |r: &str| match r {
+        "numpy-legacy" => "`numpy-legacy` (numpy's legacy generator seeded as the authors do: \
+                           seed s is their draw s)"
+            .to_string(),
+        "chacha8" => "`chacha8` (this project's own ChaCha8 streams: seed labels are not the \
+                      authors')"
+            .to_string(),
+        other => format!("`{other}`"),
+    };
+    let generator = match info.rngs.as_slice() {
+        [] => "not recorded".to_string(),
+        rngs => rngs.iter().map(|r| rng(r)).collect::<Vec<_>>().join(", "),
+    };
+    let init = match info.init.as_deref() {
+        Some("independent") => "`independent` (the KARE network and the DNN are two consecutive \
+                                draws, the authors' convention)"
+            .to_string(),
+        Some("shared") => "`shared` (the DNN starts from the KARE network's draw)".to_string(),
+        Some(other) => format!("`{other}`"),
+        None => "not recorded".to_string(),
+    };
+    let threads = info.cell_threads.map_or(String::new(), |t| {
+        format!("; {t} thread{} per cell", if t == 1 { "" } else { "s" })
+    });
+    format!("Draws: data generator {generator}; init {init}{threads}.")
+}
+
 /// What the claims table's paired columns show.
 const CLAIMS_LEGEND: &str = "Verdicts compare seed means, as the paper does. *Paired d_s*: per \
      seed s that both methods have, NTK-KARE's test MSE minus the other method's on the same \
@@ -168,6 +200,7 @@ pub fn experiment(e: &Experiment) -> Section {
         if !parts.is_empty() {
             let _ = writeln!(text, "Run: {}.", parts.join(", "));
         }
+        let _ = writeln!(text, "{}", draws(info));
     }
     let _ = writeln!(
         text,
@@ -267,6 +300,7 @@ pub fn experiment(e: &Experiment) -> Section {
         );
     }
     text.push('\n');
+    text += e.extra;
 
     text += &sanity(e);
     let (wall_text, wall_seconds) = wall_time(e);

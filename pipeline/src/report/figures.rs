@@ -24,12 +24,12 @@ use crate::{Error, Result};
 /// The family name the embedded font is registered under.
 pub(super) const FONT: &str = "sans-serif";
 /// One panel's size in pixels.
-const PANEL: (u32, u32) = (520, 400);
+pub(super) const PANEL: (u32, u32) = (520, 400);
 /// The title's and the subtitle's text sizes and line heights.
-const TITLE_FONT: (u32, u32) = (26, 32);
-const SUBTITLE_FONT: (u32, u32) = (16, 21);
+pub(super) const TITLE_FONT: (u32, u32) = (26, 32);
+pub(super) const SUBTITLE_FONT: (u32, u32) = (16, 21);
 /// Height of one row of the legend.
-const LEGEND_ROW: u32 = 30;
+pub(super) const LEGEND_ROW: u32 = 30;
 
 /// Registers DejaVu Sans as [`FONT`] (once): the machine has no system fonts and plotters'
 /// `ab_glyph` text renderer only draws registered ones.
@@ -570,7 +570,7 @@ pub(super) fn wrap(text: &str, size: u32, max: i32) -> Vec<String> {
 /// Width of a legend entry's sample (line, band or markers).
 const LEGEND_SAMPLE: i32 = 36;
 /// Legend text size.
-const LEGEND_FONT: u32 = 16;
+pub(super) const LEGEND_FONT: u32 = 16;
 
 /// The legend's entries placed in rows across `width` pixels: (method or `None` for the
 /// paper's markers, text, x, row).
@@ -605,7 +605,7 @@ fn legend_entries(figure: &Figure, width: u32) -> Vec<(Option<Method>, String, i
 }
 
 /// λ̃ as written in texts: λ and a combining tilde.
-pub(super) const LAMBDA_TILDE: &str = "λ\u{303}";
+const LAMBDA_TILDE: &str = "λ\u{303}";
 
 /// The width of `text` in pixels at `size` (each λ̃ as a λ).
 pub(super) fn text_width(text: &str, size: u32) -> i32 {

@@ -152,36 +152,8 @@ fn largest_over_ridges(kare: &MethodRuns, after: &MethodRuns) -> Option<Vec<(u64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::aggregate::{SeedPoint, SeedRun};
+    use crate::report::fixtures::runs;
     use crate::report::load::Method;
-
-    /// One seed's (λ̃, test MSE) points.
-    type Points<'a> = &'a [(Option<f64>, f64)];
-
-    /// Runs of `method`: per seed (seed, points).
-    fn runs(method: Method, seeds: &[(u64, Points)]) -> MethodRuns {
-        MethodRuns {
-            method,
-            seeds: seeds
-                .iter()
-                .map(|&(seed, points)| SeedRun {
-                    seed,
-                    points: points
-                        .iter()
-                        .map(|&(ridge_rel, test_mse)| SeedPoint {
-                            ridge_rel,
-                            test_mse,
-                            train_kare_gcv: None,
-                        })
-                        .collect(),
-                    final_kare: None,
-                    stop_reason: "completed".into(),
-                    steps_run: 1,
-                    wall_seconds: 1.0,
-                })
-                .collect(),
-        }
-    }
 
     const A: Option<f64> = Some(0.1);
     const B: Option<f64> = Some(10.0);

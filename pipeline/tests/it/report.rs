@@ -397,6 +397,13 @@ fn build_writes_figures_tables_and_the_report() {
         ]
     );
 
+    // Three seeds on our generator, not the paper's draws: neither the spread of 10-seed means
+    // nor the comparison on the paper's draws.
+    for e in &summary.experiments[..2] {
+        let outputs = e.outputs.as_ref().unwrap();
+        assert_eq!((&outputs.seeds_figure, &outputs.vs_paper), (&None, &None));
+    }
+
     // Figure 1: rows σ × columns γ = 2 × 2 panels of 520 px; Figure 2: one panel.
     for (name, width, titles) in [
         ("fig1test", 1040, &["γ = 1, σ = 0", "γ = 1.5, σ = 0.1"][..]),
@@ -478,4 +485,173 @@ fn a_missing_column_is_named() {
         err.contains("line 2") && err.contains("`half` is not a number"),
         "{err}"
     );
+}
+
+/// Rows of `method` in the (γ 1, σ 0) panel for `seeds`, test MSE `mse(seed, λ̃)` on the
+/// λ̃ grid (the DNN: one row without λ̃).
+fn seeded(
+    csv: &mut String,
+    method: &str,
+    seeds: std::ops::Range<u64>,
+    mse: impl Fn(u64, Option<f64>) -> f64,
+) {
+    let (dataset, gamma, sigma, depth, width) = SIM_HOLDS;
+    for seed in seeds {
+        if method == "dnn" {
+            let t = mse(seed, None);
+            let _ = writeln!(
+                csv,
+                "exp,{dataset},{gamma},{sigma},{depth},{width},{seed},dnn,0.1,,,0.01,{t:?},,,,10000,completed,10.0"
+            );
+            continue;
+        }
+        for ridge in GRID {
+            let _ = writeln!(
+                csv,
+                "exp,{dataset},{gamma},{sigma},{depth},{width},{seed},{method},1.0,{ridge:?},1.0,\
+                 0.01,{:?},,0.5,0.1,100,completed,2.0",
+                mse(seed, Some(ridge)),
+            );
+        }
+    }
+}
+
+/// NTK-KARE (best at λ̃ = 1: 0.02 + 0.001·s), the after-NTK (0.1 + 0.002·s) and the DNN
+/// (0.1501 + 0.003·s) on `seeds`; the DNN of seed 1 is replaced by `dnn_seed_1` when given.
+fn seeded_csv(seeds: std::ops::Range<u64>, dnn_seed_1: Option<f64>) -> String {
+    let mut csv = format!("{HEADER}\n");
+    let s = |seed: u64| seed as f64;
+    seeded(&mut csv, "ntk-kare", seeds.clone(), |seed, r| {
+        0.02 + 0.001 * s(seed) + if r == Some(1.0) { 0.0 } else { 0.05 }
+    });
+    seeded(&mut csv, "after-ntk", seeds.clone(), |seed, _| {
+        0.1 + 0.002 * s(seed)
+    });
+    seeded(&mut csv, "dnn", seeds, |seed, _| match (seed, dnn_seed_1) {
+        (1, Some(v)) => v,
+        _ => 0.1501 + 0.003 * s(seed),
+    });
+    csv
+}
+
+/// A results JSON whose one data set is drawn by `rng` (none: the default generator).
+fn run_json(name: &str, rng: Option<&str>) -> String {
+    let rng = rng.map_or(String::new(), |r| format!(r#", "rng": "{r}""#));
+    format!(
+        r#"{{"experiment": "{name}", "tier": "full", "config": {{"init": "independent",
+        "cell_threads": 1, "datasets": [{{"name": "simulation",
+        "overrides": {{"gamma": 1.0, "sigma": 0.0{rng}}}}}]}}}}"#
+    )
+}
+
+#[test]
+fn build_compares_the_papers_draws_and_the_spread_of_ten_seed_means() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    std::fs::create_dir_all(&results).unwrap();
+    // Our seeds 0…19; the paper's draws 0…2, seed 1's DNN 0.3 (DNN 0.1501, 0.3, 0.1561).
+    std::fs::write(results.join("x.csv"), seeded_csv(0..20, None)).unwrap();
+    std::fs::write(results.join("x.json"), run_json("x", None)).unwrap();
+    std::fs::write(
+        results.join("x-paper-seeds.csv"),
+        seeded_csv(0..3, Some(0.3)),
+    )
+    .unwrap();
+    std::fs::write(
+        results.join("x-paper-seeds.json"),
+        run_json("x-paper-seeds", Some("numpy-legacy")),
+    )
+    .unwrap();
+    // The paper: NTK-KARE below every 10-seed mean of ours, the after-NTK above every one,
+    // the DNN near our 20-seed mean 0.1786, the middle of its symmetric distribution.
+    let reference = dir.path().join("paper_results.csv");
+    std::fs::write(
+        &reference,
+        "figure,dataset,gamma,sigma,depth,width,method,ridge_rel,test_mse
+figure1,simulation,1.0,0.0,1,64,NTK-KARE,1,0.01
+figure1,simulation,1.0,0.0,1,64,after-NTK,1,0.5
+figure1,simulation,1.0,0.0,1,64,DNN,,0.178
+",
+    )
+    .unwrap();
+    let figures = dir.path().join("figures");
+    let report = dir.path().join("REPORT.md");
+    let summary = build(
+        &results,
+        &figures,
+        &reference,
+        &dir.path().join("unused.txt"),
+        &report,
+        &["x", "x-paper-seeds"],
+    )
+    .unwrap();
+    let (own, draws) = (&summary.experiments[0], &summary.experiments[1]);
+    let own_out = own.outputs.as_ref().unwrap();
+    let draws_out = draws.outputs.as_ref().unwrap();
+    assert_eq!(own_out.vs_paper, None, "x is not on the paper's draws");
+    assert_eq!(
+        draws_out.seeds_figure, None,
+        "x-paper-seeds is not on our generator"
+    );
+
+    let (png, svg) = own_out.seeds_figure.as_ref().unwrap();
+    assert_eq!(png, &figures.join("x-seeds.png"));
+    let png = std::fs::read(png).unwrap();
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert_eq!(png_size(&png), svg_size(&svg));
+    assert!(png.len() > 10_000, "a drawn PNG, {} bytes", png.len());
+    for text in [
+        "γ = 1, σ = 0",
+        "NTK-KARE",
+        "after-NTK",
+        "DNN",
+        "x-paper-seeds",
+    ] {
+        assert!(svg.contains(text), "the SVG lacks `{text}`");
+    }
+
+    // Ours on the paper's draws against the paper, with our seeds beside: the DNN's mean
+    // 0.2021 ± SE 0.0490 (sd 0.0849 / √3) holds 0.178; 20 seeds: 0.1786 ± 0.003·√35 / √20.
+    // NTK-KARE: 0.021 ± 0.001 / √3, 0.0295 ± 0.001·√35 / √20.
+    let vs = std::fs::read_to_string(draws_out.vs_paper.as_ref().unwrap()).unwrap();
+    let rows: Vec<&str> = vs.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(rows.len(), 4, "a header and three methods:\n{vs}");
+    assert_eq!(
+        rows[1],
+        "| γ = 1, σ = 0 | NTK-KARE | 0.0100 (λ̃ = 1e0) | 0.0210 ± 5.77e-4 (λ̃ = 1e0, 3 seeds) \
+         | no | 0.0295 ± 0.00132 (λ̃ = 1e0, 20 seeds) |"
+    );
+    assert_eq!(
+        rows[3],
+        "|  | DNN | 0.178 | 0.202 ± 0.0490 (3 seeds) | yes | 0.179 ± 0.00397 (20 seeds) |"
+    );
+    assert!(vs.contains("in 1 of 3 rows"), "{vs}");
+
+    let text = std::fs::read_to_string(&report).unwrap();
+    for expected in [
+        "### Against the paper, on the paper's own draws",
+        "Draws: data generator `numpy-legacy`",
+        "Draws: data generator `chacha8`",
+        "init `independent` (the KARE network and the DNN are two consecutive draws",
+        "![x: spread of 10-seed means](figures/x-seeds.png)",
+        "| ours on the paper's draws (`x-paper-seeds`) | its percentile |",
+        // The paper's NTK-KARE 0.01 is below every subset, its after-NTK 0.5 above.
+        "| γ = 1, σ = 0 | NTK-KARE | 20 |",
+        "| 0.0100 | 0 % (below every subset) |",
+        "| 0.500 | 100 % (above every subset) |",
+    ] {
+        assert!(
+            text.contains(expected),
+            "REPORT.md lacks `{expected}`:\n{text}"
+        );
+    }
+    // The DNN's paper value, our full mean, sits near the middle of the 10-seed means.
+    let spread = &text[text.find("### How far a 10-seed mean").unwrap()..];
+    let dnn_row = spread
+        .lines()
+        .find(|l| l.starts_with("|  | DNN | 20 |"))
+        .unwrap();
+    let cells: Vec<&str> = dnn_row.split('|').map(str::trim).collect();
+    let percentile: f64 = cells[6].trim_end_matches(" %").parse().unwrap();
+    assert!((40.0..60.0).contains(&percentile), "{dnn_row}");
 }
