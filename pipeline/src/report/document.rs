@@ -1,5 +1,6 @@
-//! `REPORT.md`: per experiment, the figure, METHOD §8's claims per panel (ours beside the
-//! paper's, holds / does not hold), the table, where ours differs from the paper by more than the
+//! `REPORT.md`: per experiment, what its seeds mean (generator, init), the figure, METHOD §8's
+//! claims per panel (ours beside the paper's, holds / does not hold, with the paired per-seed
+//! differences behind ours), the table, where ours differs from the paper by more than the
 //! seed spread, the sanity of KARE training and the wall time per stage; then the deviations
 //! from the paper with their reasons.
 
@@ -201,6 +202,8 @@ pub fn experiment(e: &Experiment) -> Section {
             let _ = writeln!(text, "Run: {}.", parts.join(", "));
         }
         let _ = writeln!(text, "{}", draws(info));
+    } else {
+        text += "Draws: not recorded (no results JSON beside the CSV).\n";
     }
     let _ = writeln!(
         text,

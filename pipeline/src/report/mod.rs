@@ -1,5 +1,5 @@
 //! The report (`kare report`): figures, tables and `REPORT.md` generated from the experiment
-//! runner's results files, with the paper's numbers beside ours (issue 4).
+//! runner's results files, with the paper's numbers beside ours.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -20,8 +20,11 @@
 //!
 //! Modules: `load` (reading results, reference and provenance files), `aggregate` (panels and
 //! statistics over seeds, oracle and GCV choices of λ̃), `reference` (the paper's curves by
-//! panel), `claims` (METHOD §8's claims per panel), `tables` (Markdown and LaTeX), `figures`
-//! (plotters, PNG and SVG), `document` (`REPORT.md`) and `format` (numbers for readers).
+//! panel), `claims` (METHOD §8's claims per panel) with `paired` (the per-seed differences
+//! behind each claim and their bootstrap interval, drawn by `resample`), `paper_draws` (ours on
+//! the paper's own draws against its values), `seeds` (the spread of 10-seed means over random
+//! subsets of many seeds, and its figure), `tables` (Markdown and LaTeX), `figures` (plotters,
+//! PNG and SVG), `document` (`REPORT.md`) and `format` (numbers for readers).
 //! Results of UCI sets (Table 1) take their own path, `uci`: accuracies under two protocols,
 //! ranked against the 179 classifiers of `results_UCI.txt`.
 
@@ -248,27 +251,7 @@ fn curves(
         &outputs.table_tex,
         tables::latex(&table, &caption).as_bytes(),
     )?;
-    let mut extra = String::new();
-    if let Some(own) = paper_draws::own_seeds_of(name) {
-        let own_panels = context.companion(&own)?;
-        let own = own_panels.as_deref().map(|p| (own.as_str(), p));
-        let comparison = paper_draws::compare(name, &panels, reference, own, with_model);
-        let path = context.results_dir.join(format!("{name}-vs-paper.md"));
-        write_atomic(&path, paper_draws::file(&comparison).as_bytes())?;
-        extra += &paper_draws::section(&comparison, &path, context.report_dir);
-        outputs.vs_paper = Some(path);
-    }
-    if seeds::qualifies(name, &panels, run_info.as_ref()) {
-        let draws_name = paper_draws::paper_draws_of(name);
-        let draws = context.companion(&draws_name)?;
-        let draws_name = draws.is_some().then_some(draws_name.as_str());
-        let spreads = seeds::spreads(&panels, reference, draws.as_deref(), with_model);
-        let png = context.figures_dir.join(format!("{name}-seeds.png"));
-        let svg = context.figures_dir.join(format!("{name}-seeds.svg"));
-        seeds::figure::draw(name, &spreads, draws_name, &png, &svg)?;
-        extra += &seeds::section(name, &spreads, (&png, &svg), draws_name, context.report_dir);
-        outputs.seeds_figure = Some((png, svg));
-    }
+    let extra = seed_comparisons(context, name, &panels, run_info.as_ref(), &mut outputs)?;
     let section = document::experiment(&document::Experiment {
         name,
         csv,
@@ -298,4 +281,41 @@ fn table1(
     write_atomic(&outputs.table_tex, uci::table::latex(&table).as_bytes())?;
     let section = uci::section::section(&table, csv, &outputs, context.report_dir);
     Ok((section, outputs))
+}
+
+/// The parts about seeds of experiment `name`: on the paper's draws, the comparison with the
+/// paper (written to `<name>-vs-paper.md`); on our generator with enough seeds, the spread of
+/// 10-seed means (drawn to `<name>-seeds.{png,svg}`). Records the files in `outputs` and
+/// returns the report's Markdown for them (empty when neither applies).
+fn seed_comparisons(
+    context: &Context,
+    name: &str,
+    panels: &[aggregate::Panel],
+    run_info: Option<&load::RunInfo>,
+    outputs: &mut Outputs,
+) -> Result<String> {
+    let reference = context.reference;
+    let with_model = !aggregate::share_model(panels);
+    let mut extra = String::new();
+    if let Some(own) = paper_draws::own_seeds_of(name) {
+        let own_panels = context.companion(&own)?;
+        let own = own_panels.as_deref().map(|p| (own.as_str(), p));
+        let comparison = paper_draws::compare(name, panels, reference, own, with_model);
+        let path = context.results_dir.join(format!("{name}-vs-paper.md"));
+        write_atomic(&path, paper_draws::file(&comparison).as_bytes())?;
+        extra += &paper_draws::section(&comparison, &path, context.report_dir);
+        outputs.vs_paper = Some(path);
+    }
+    if seeds::qualifies(name, panels, run_info) {
+        let draws_name = paper_draws::paper_draws_of(name);
+        let draws = context.companion(&draws_name)?;
+        let draws_name = draws.is_some().then_some(draws_name.as_str());
+        let spreads = seeds::spreads(panels, reference, draws.as_deref(), with_model);
+        let png = context.figures_dir.join(format!("{name}-seeds.png"));
+        let svg = context.figures_dir.join(format!("{name}-seeds.svg"));
+        seeds::figure::draw(name, &spreads, draws_name, &png, &svg)?;
+        extra += &seeds::section(name, &spreads, (&png, &svg), draws_name, context.report_dir);
+        outputs.seeds_figure = Some((png, svg));
+    }
+    Ok(extra)
 }
