@@ -172,15 +172,6 @@ impl SeedRun {
             .map(|p| p.test_mse)
     }
 
-    /// This seed's best test MSE over λ̃ (finite values only).
-    pub fn best(&self) -> Option<f64> {
-        self.points
-            .iter()
-            .map(|p| p.test_mse)
-            .filter(|v| v.is_finite())
-            .min_by(f64::total_cmp)
-    }
-
     /// The point chosen on training data alone: the λ̃ of smallest finite GCV; for the DNN
     /// (no λ̃) its one point.
     pub fn gcv_chosen(&self) -> Option<&SeedPoint> {

@@ -1,9 +1,10 @@
 //! The paper's headline claims (METHOD §8), checked per panel on our seed means and on the
-//! paper's curves, with the number of seeds for which each also holds seed by seed.
+//! paper's curves, with the paired per-seed differences behind each (`paired`).
 
 use super::aggregate::{CurvePoint, MethodRuns, Panel, Stats};
 use super::format::{num, ridge};
 use super::load::Method;
+use super::paired::{differences, Paired};
 use super::reference::Reference;
 
 /// A claim of METHOD §8, as checked in one panel.
@@ -92,8 +93,9 @@ pub struct ClaimCheck {
     pub claim: Claim,
     /// On our seed means.
     pub ours: Evidence,
-    /// Seed by seed: (seeds where it holds, seeds compared); `None` when not checkable.
-    pub seeds: Option<(usize, usize)>,
+    /// The paired per-seed differences d_s over the seeds both methods have; `None` when not
+    /// checkable.
+    pub paired: Option<Paired>,
     /// On the paper's curves; `None` when the paper has no such panel.
     pub paper: Option<Evidence>,
 }
@@ -104,12 +106,12 @@ pub fn check_panel(panel: &Panel, reference: &Reference) -> Vec<ClaimCheck> {
     Claim::for_panel(panel)
         .iter()
         .map(|&claim| {
-            let (ours, seeds) = check_ours(claim, panel);
+            let (ours, paired) = check_ours(claim, panel);
             let paper = has_paper.then(|| check_paper(claim, panel, reference));
             ClaimCheck {
                 claim,
                 ours,
-                seeds,
+                paired,
                 paper,
             }
         })
@@ -126,7 +128,7 @@ fn mean_median(s: &Stats) -> String {
     format!("{} (median {})", num(s.mean), num(s.median))
 }
 
-fn check_ours(claim: Claim, panel: &Panel) -> (Evidence, Option<(usize, usize)>) {
+fn check_ours(claim: Claim, panel: &Panel) -> (Evidence, Option<Paired>) {
     let kare = panel.method(Method::NtkKare);
     let other = match claim {
         Claim::KareBestBelowDnn => panel.method(Method::Dnn),
@@ -135,16 +137,17 @@ fn check_ours(claim: Claim, panel: &Panel) -> (Evidence, Option<(usize, usize)>)
     let (Some(kare), Some(other)) = (kare, other) else {
         return (Evidence::unchecked("a compared method was not run"), None);
     };
-    match claim {
+    let ours = match claim {
         Claim::KareAtOrBelowAfterEverywhere => everywhere(kare, other),
         Claim::KareBestBelowDnn | Claim::KareBestAtOrBelowAfterBest => {
             best_against(claim, kare, other)
         }
-    }
+    };
+    (ours, differences(claim, kare, other))
 }
 
 /// NTK-KARE's curve against the after-NTK's at every λ̃ both have.
-fn everywhere(kare: &MethodRuns, after: &MethodRuns) -> (Evidence, Option<(usize, usize)>) {
+fn everywhere(kare: &MethodRuns, after: &MethodRuns) -> Evidence {
     let after_curve = after.curve();
     let pairs: Vec<(CurvePoint, &CurvePoint)> = kare
         .curve()
@@ -155,7 +158,7 @@ fn everywhere(kare: &MethodRuns, after: &MethodRuns) -> (Evidence, Option<(usize
         })
         .collect();
     if pairs.is_empty() {
-        return (Evidence::unchecked("no λ̃ in common"), None);
+        return Evidence::unchecked("no λ̃ in common");
     }
     let failing: Vec<String> = pairs
         .iter()
@@ -174,41 +177,19 @@ fn everywhere(kare: &MethodRuns, after: &MethodRuns) -> (Evidence, Option<(usize
     if !failing.is_empty() {
         detail += &format!("; above at λ̃ = {}", failing.join(", "));
     }
-    let seeds: Vec<bool> = kare
-        .seeds
-        .iter()
-        .filter_map(|ks| {
-            let asr = after.seed(ks.seed)?;
-            Some(
-                pairs
-                    .iter()
-                    .all(|(p, _)| match (ks.at(p.ridge_rel), asr.at(p.ridge_rel)) {
-                        (Some(k), Some(a)) => k <= a,
-                        _ => true,
-                    }),
-            )
-        })
-        .collect();
-    (
-        Evidence {
-            verdict: Verdict::of(failing.is_empty()),
-            detail,
-        },
-        Some((seeds.iter().filter(|&&h| h).count(), seeds.len())),
-    )
+    Evidence {
+        verdict: Verdict::of(failing.is_empty()),
+        detail,
+    }
 }
 
 /// NTK-KARE's best against the DNN's value (strictly below) or the after-NTK's best (at or
 /// below).
-fn best_against(
-    claim: Claim,
-    kare: &MethodRuns,
-    other: &MethodRuns,
-) -> (Evidence, Option<(usize, usize)>) {
+fn best_against(claim: Claim, kare: &MethodRuns, other: &MethodRuns) -> Evidence {
     let strict = claim == Claim::KareBestBelowDnn;
     let holds = |k: f64, o: f64| if strict { k < o } else { k <= o };
     let (Some(k), Some(o)) = (kare.oracle(), other.oracle()) else {
-        return (Evidence::unchecked("no finite test MSE"), None);
+        return Evidence::unchecked("no finite test MSE");
     };
     let at = |p: &CurvePoint| match p.ridge_rel {
         Some(_) => format!(" at λ̃ = {}", ridge(p.ridge_rel)),
@@ -222,21 +203,10 @@ fn best_against(
         mean_median(&o.stats),
         at(&o),
     );
-    let seeds: Vec<bool> = kare
-        .seeds
-        .iter()
-        .filter_map(|ks| {
-            let best_other = other.seed(ks.seed)?.best()?;
-            Some(holds(ks.best()?, best_other))
-        })
-        .collect();
-    (
-        Evidence {
-            verdict: Verdict::of(holds(k.stats.mean, o.stats.mean)),
-            detail,
-        },
-        Some((seeds.iter().filter(|&&h| h).count(), seeds.len())),
-    )
+    Evidence {
+        verdict: Verdict::of(holds(k.stats.mean, o.stats.mean)),
+        detail,
+    }
 }
 
 fn check_paper(claim: Claim, panel: &Panel, reference: &Reference) -> Evidence {

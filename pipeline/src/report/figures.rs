@@ -24,12 +24,12 @@ use crate::{Error, Result};
 /// The family name the embedded font is registered under.
 pub(super) const FONT: &str = "sans-serif";
 /// One panel's size in pixels.
-const PANEL: (u32, u32) = (520, 400);
+pub(super) const PANEL: (u32, u32) = (520, 400);
 /// The title's and the subtitle's text sizes and line heights.
-const TITLE_FONT: (u32, u32) = (26, 32);
-const SUBTITLE_FONT: (u32, u32) = (16, 21);
+pub(super) const TITLE_FONT: (u32, u32) = (26, 32);
+pub(super) const SUBTITLE_FONT: (u32, u32) = (16, 21);
 /// Height of one row of the legend.
-const LEGEND_ROW: u32 = 30;
+pub(super) const LEGEND_ROW: u32 = 30;
 
 /// Registers DejaVu Sans as [`FONT`] (once): the machine has no system fonts and plotters'
 /// `ab_glyph` text renderer only draws registered ones.
@@ -58,21 +58,21 @@ pub(super) fn colour(method: Method) -> RGBColor {
 }
 
 /// Where each panel goes: rows and columns of the grid, and each panel's cell.
-struct Layout {
-    rows: usize,
-    cols: usize,
+pub(super) struct Layout {
+    pub(super) rows: usize,
+    pub(super) cols: usize,
     /// Per panel: (row, column).
-    cells: Vec<(usize, usize)>,
+    pub(super) cells: Vec<(usize, usize)>,
 }
 
 impl Layout {
     /// Simulation panels: rows σ, columns γ. Others: rows (data set in order of appearance,
     /// depth), columns width.
-    fn of(panels: &[Panel]) -> Layout {
+    pub(super) fn of(keys: &[&PanelKey]) -> Layout {
         let mut datasets: Vec<&str> = Vec::new();
-        for p in panels {
-            if !datasets.contains(&p.key.dataset.as_str()) {
-                datasets.push(&p.key.dataset);
+        for k in keys {
+            if !datasets.contains(&k.dataset.as_str()) {
+                datasets.push(&k.dataset);
             }
         }
         let position = |k: &PanelKey| {
@@ -84,8 +84,8 @@ impl Layout {
         };
         let mut rows: Vec<(usize, f64)> = Vec::new();
         let mut cols: Vec<f64> = Vec::new();
-        for p in panels {
-            let (r, c) = position(&p.key);
+        for k in keys {
+            let (r, c) = position(k);
             if !rows.contains(&r) {
                 rows.push(r);
             }
@@ -95,10 +95,10 @@ impl Layout {
         }
         rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         cols.sort_by(f64::total_cmp);
-        let cells = panels
+        let cells = keys
             .iter()
-            .map(|p| {
-                let (r, c) = position(&p.key);
+            .map(|k| {
+                let (r, c) = position(k);
                 (
                     rows.iter().position(|x| *x == r).expect("collected above"),
                     cols.iter().position(|x| *x == c).expect("collected above"),
@@ -115,10 +115,10 @@ impl Layout {
 
 /// A linear axis over plot coordinates with our own ticks: `bold` are labelled, `light` only
 /// draw grid lines.
-struct Axis {
-    range: (f64, f64),
-    bold: Vec<f64>,
-    light: Vec<f64>,
+pub(super) struct Axis {
+    pub(super) range: (f64, f64),
+    pub(super) bold: Vec<f64>,
+    pub(super) light: Vec<f64>,
 }
 
 impl Ranged for Axis {
@@ -144,6 +144,110 @@ impl Ranged for Axis {
     }
 }
 
+/// A test-MSE axis: its range in plot coordinates, log10 of the values when they span more
+/// than a decade (then one chart type serves both and the ticks are ours).
+pub(super) struct YScale {
+    /// (low, high) in plot coordinates.
+    pub(super) range: (f64, f64),
+    /// Whether plot coordinates are log10 of the values.
+    pub(super) log: bool,
+}
+
+impl YScale {
+    /// The scale that shows every finite value of `values`, with a margin.
+    pub(super) fn of(values: &[f64]) -> YScale {
+        let values: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let lo = values
+            .iter()
+            .copied()
+            .filter(|v| *v > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let log = lo.is_finite() && hi / lo > 10.0;
+        let range = if log {
+            let pad = 0.04 * (hi.log10() - lo.log10());
+            (lo.log10() - pad, hi.log10() + pad)
+        } else if hi.is_finite() {
+            let lo = values
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min)
+                .max(0.0);
+            let pad = (0.06 * (hi - lo)).max(1e-3 * hi.abs()).max(1e-9);
+            ((lo - pad).max(0.0), hi + pad)
+        } else {
+            (0.0, 1.0)
+        };
+        YScale { range, log }
+    }
+
+    /// A value in plot coordinates.
+    pub(super) fn to_plot(&self, v: f64) -> f64 {
+        if self.log {
+            v.log10()
+        } else {
+            v
+        }
+    }
+
+    /// Ticks in plot coordinates: 1-2-5 steps (in value, log axis) or a nice linear step.
+    pub(super) fn ticks(&self) -> Vec<f64> {
+        let (lo, hi) = self.range;
+        if self.log {
+            let decades = lo.floor() as i32..=hi.ceil() as i32;
+            let mantissas: &[f64] = if hi - lo > 3.0 {
+                &[1.0]
+            } else {
+                &[1.0, 2.0, 5.0]
+            };
+            decades
+                .flat_map(|e| {
+                    mantissas
+                        .iter()
+                        .map(move |m| format!("{m}e{e}").parse::<f64>().expect("a number"))
+                })
+                .map(f64::log10)
+                .filter(|t| (lo..=hi).contains(t))
+                .collect()
+        } else {
+            let raw = (hi - lo) / 5.0;
+            let magnitude = 10f64.powf(raw.log10().floor());
+            let step = [1.0, 2.0, 5.0, 10.0]
+                .iter()
+                .map(|m| m * magnitude)
+                .find(|s| *s >= raw)
+                .unwrap_or(10.0 * magnitude);
+            ((lo / step).ceil() as i64..=(hi / step).floor() as i64)
+                .map(|i| i as f64 * step)
+                .collect()
+        }
+    }
+
+    /// The label of the tick at plot coordinate `t`.
+    pub(super) fn label(&self, t: f64) -> String {
+        tick_text(if self.log { 10f64.powf(t) } else { t })
+    }
+
+    /// The chart axis, every tick labelled.
+    pub(super) fn axis(&self) -> Axis {
+        let ticks = self.ticks();
+        Axis {
+            range: self.range,
+            bold: ticks.clone(),
+            light: ticks,
+        }
+    }
+
+    /// The axis description.
+    pub(super) fn description(&self) -> &'static str {
+        if self.log {
+            "test MSE (log scale)"
+        } else {
+            "test MSE"
+        }
+    }
+}
+
 /// One series of a panel, in plot coordinates (log10 λ̃, transformed MSE).
 struct Series {
     method: Method,
@@ -158,8 +262,7 @@ struct PanelPlot {
     title: String,
     series: Vec<Series>,
     x_range: (f64, f64),
-    y_range: (f64, f64),
-    log_y: bool,
+    y: YScale,
     /// The λ̃ positions of the paper's kernel curves (where its DNN markers go).
     paper_grid: Vec<f64>,
 }
@@ -208,25 +311,8 @@ impl PanelPlot {
             })
             .filter(|v| v.is_finite())
             .collect();
-        let positive: Vec<f64> = values.iter().copied().filter(|v| *v > 0.0).collect();
-        let lo = positive.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let log_y = lo.is_finite() && hi / lo > 10.0;
-        let y_range = if log_y {
-            let pad = 0.04 * (hi.log10() - lo.log10());
-            (lo.log10() - pad, hi.log10() + pad)
-        } else if hi.is_finite() {
-            let lo = values
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min)
-                .max(0.0);
-            let pad = (0.06 * (hi - lo)).max(1e-3 * hi.abs()).max(1e-9);
-            ((lo - pad).max(0.0), hi + pad)
-        } else {
-            (0.0, 1.0)
-        };
-        let y = |v: f64| if log_y { v.log10() } else { v };
+        let scale = YScale::of(&values);
+        let y = |v: f64| scale.to_plot(v);
         let x = |r: Option<f64>| r.map_or(f64::NAN, f64::log10);
         let series = raw
             .into_iter()
@@ -235,10 +321,10 @@ impl PanelPlot {
                 ours: ours
                     .into_iter()
                     .map(|(r, m, sd)| {
-                        let low = if m - sd > 0.0 || !log_y {
-                            y((m - sd).max(0.0)).max(y_range.0)
+                        let low = if m - sd > 0.0 || !scale.log {
+                            y((m - sd).max(0.0)).max(scale.range.0)
                         } else {
-                            y_range.0
+                            scale.range.0
                         };
                         (x(r), y(m), low, y(m + sd))
                     })
@@ -257,8 +343,7 @@ impl PanelPlot {
             title: panel.key.title(with_model),
             series,
             x_range,
-            y_range,
-            log_y,
+            y: scale,
             paper_grid,
         }
     }
@@ -276,46 +361,6 @@ impl PanelPlot {
             .filter(|d| (*d as i32).rem_euclid(step) == 0)
             .collect();
         (labelled, decades)
-    }
-
-    /// Ticks of the y axis in plot coordinates: 1-2-5 steps (in value, log axis) or a nice
-    /// linear step.
-    fn y_ticks(&self) -> Vec<f64> {
-        let (lo, hi) = self.y_range;
-        if self.log_y {
-            let decades = lo.floor() as i32..=hi.ceil() as i32;
-            let mantissas: &[f64] = if hi - lo > 3.0 {
-                &[1.0]
-            } else {
-                &[1.0, 2.0, 5.0]
-            };
-            decades
-                .flat_map(|e| {
-                    mantissas
-                        .iter()
-                        .map(move |m| format!("{m}e{e}").parse::<f64>().expect("a number"))
-                })
-                .map(f64::log10)
-                .filter(|t| (lo..=hi).contains(t))
-                .collect()
-        } else {
-            let raw = (hi - lo) / 5.0;
-            let magnitude = 10f64.powf(raw.log10().floor());
-            let step = [1.0, 2.0, 5.0, 10.0]
-                .iter()
-                .map(|m| m * magnitude)
-                .find(|s| *s >= raw)
-                .unwrap_or(10.0 * magnitude);
-            ((lo / step).ceil() as i64..=(hi / step).floor() as i64)
-                .map(|i| i as f64 * step)
-                .collect()
-        }
-    }
-
-    /// The label of a y tick at plot coordinate `t`.
-    fn y_label(&self, t: f64) -> String {
-        let v = if self.log_y { 10f64.powf(t) } else { t };
-        tick_text(v)
     }
 }
 
@@ -373,27 +418,32 @@ impl Figure {
     }
 }
 
-/// Draws the figure of `panels` (with the paper's curves from `reference`) to `png` and `svg`,
-/// each written atomically.
-pub fn draw(
-    panels: &[Panel],
-    reference: &Reference,
-    title: &str,
-    png: &Path,
-    svg: &Path,
-) -> Result<()> {
+/// A figure that draws itself on any plotters backend, so one description gives both files.
+pub(super) trait Drawing {
+    /// The size in pixels.
+    fn size(&self) -> (u32, u32);
+
+    /// Draws the figure on `root`, text as `glyphs` says.
+    fn render<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        glyphs: Glyphs,
+    ) -> Result<(), String>;
+}
+
+/// Writes `drawing` to `svg` and `png`, each atomically (a temporary file, then a rename).
+pub(super) fn write_figure(drawing: &impl Drawing, png: &Path, svg: &Path) -> Result<()> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
         move |message: String| Error::Report { path, message }
     };
     register_font().map_err(fail(png))?;
-    let figure = figure(panels, reference, title);
-    let size = figure.size();
+    let size = drawing.size();
 
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-        render(&root, Glyphs::Viewer, &figure).map_err(fail(svg))?;
+        drawing.render(&root, Glyphs::Viewer).map_err(fail(svg))?;
         root.present().map_err(|e| fail(svg)(e.to_string()))?;
     }
     write_atomic(svg, text.as_bytes())?;
@@ -408,13 +458,41 @@ pub fn draw(
     }
     {
         let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        render(&root, Glyphs::ManualTilde, &figure).map_err(fail(png))?;
+        drawing
+            .render(&root, Glyphs::ManualTilde)
+            .map_err(fail(png))?;
         root.present().map_err(|e| fail(png)(e.to_string()))?;
     }
     std::fs::rename(&tmp, png).map_err(|source| Error::Io {
         path: png.to_path_buf(),
         source,
     })
+}
+
+impl Drawing for Figure {
+    fn size(&self) -> (u32, u32) {
+        Figure::size(self)
+    }
+
+    fn render<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        glyphs: Glyphs,
+    ) -> Result<(), String> {
+        render(root, glyphs, self)
+    }
+}
+
+/// Draws the figure of `panels` (with the paper's curves from `reference`) to `png` and `svg`,
+/// each written atomically.
+pub fn draw(
+    panels: &[Panel],
+    reference: &Reference,
+    title: &str,
+    png: &Path,
+    svg: &Path,
+) -> Result<()> {
+    write_figure(&figure(panels, reference, title), png, svg)
 }
 
 /// Prepares the panels and the title lines.
@@ -451,7 +529,7 @@ fn figure(panels: &[Panel], reference: &Reference, title: &str) -> Figure {
         .into_iter()
         .filter(|m| panels.iter().any(|p| p.method(*m).is_some()))
         .collect();
-    let layout = Layout::of(panels);
+    let layout = Layout::of(&panels.iter().map(|p| &p.key).collect::<Vec<_>>());
     let max_width = (PANEL.0 * layout.cols as u32) as i32 - 40;
     let heading = [(title, TITLE_FONT), (subtitle.as_str(), SUBTITLE_FONT)]
         .into_iter()
@@ -470,7 +548,7 @@ fn figure(panels: &[Panel], reference: &Reference, title: &str) -> Figure {
 }
 
 /// Splits `text` into lines no wider than `max` pixels at `size`, at spaces.
-fn wrap(text: &str, size: u32, max: i32) -> Vec<String> {
+pub(super) fn wrap(text: &str, size: u32, max: i32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {
@@ -492,7 +570,7 @@ fn wrap(text: &str, size: u32, max: i32) -> Vec<String> {
 /// Width of a legend entry's sample (line, band or markers).
 const LEGEND_SAMPLE: i32 = 36;
 /// Legend text size.
-const LEGEND_FONT: u32 = 16;
+pub(super) const LEGEND_FONT: u32 = 16;
 
 /// The legend's entries placed in rows across `width` pixels: (method or `None` for the
 /// paper's markers, text, x, row).
@@ -530,7 +608,7 @@ fn legend_entries(figure: &Figure, width: u32) -> Vec<(Option<Method>, String, i
 const LAMBDA_TILDE: &str = "λ\u{303}";
 
 /// The width of `text` in pixels at `size` (each λ̃ as a λ).
-fn text_width(text: &str, size: u32) -> i32 {
+pub(super) fn text_width(text: &str, size: u32) -> i32 {
     let font = FontDesc::new(FontFamily::Name(FONT), size.into(), FontStyle::Normal);
     let plain = text.replace(LAMBDA_TILDE, "λ");
     font.box_size(&plain)
@@ -541,7 +619,7 @@ fn text_width(text: &str, size: u32) -> i32 {
 
 /// How text is drawn on a backend.
 #[derive(Clone, Copy)]
-enum Glyphs {
+pub(super) enum Glyphs {
     /// The bitmap: plotters' glyph renderer ignores side bearings, so it cannot place a
     /// combining mark; each λ̃ is drawn as a λ with a tilde above it.
     ManualTilde,
@@ -550,7 +628,7 @@ enum Glyphs {
 }
 
 /// Draws `text` anchored at `pos` (horizontally as `h`, vertically as `v`).
-fn draw_text<DB: DrawingBackend>(
+pub(super) fn draw_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     glyphs: Glyphs,
     text: &str,
@@ -628,7 +706,6 @@ fn draw_panel<DB: DrawingBackend>(
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let (x0, x1) = plot.x_range;
     let (x_labelled, x_grid) = plot.x_ticks();
-    let y_ticks = plot.y_ticks();
     let mut chart = ChartBuilder::on(area)
         .caption(&plot.title, (FONT, 18))
         .margin(10)
@@ -641,23 +718,14 @@ fn draw_panel<DB: DrawingBackend>(
                 bold: x_labelled,
                 light: x_grid,
             },
-            Axis {
-                range: plot.y_range,
-                bold: y_ticks.clone(),
-                light: y_ticks,
-            },
+            plot.y.axis(),
         )
         .map_err(err)?;
-    let y_desc = if plot.log_y {
-        "test MSE (log scale)"
-    } else {
-        "test MSE"
-    };
     chart
         .configure_mesh()
-        .y_desc(y_desc)
+        .y_desc(plot.y.description())
         .x_label_formatter(&|x| power_of_ten(x.round() as i32))
-        .y_label_formatter(&|y| plot.y_label(*y))
+        .y_label_formatter(&|y| plot.y.label(*y))
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 15))
         .bold_line_style(BLACK.mix(0.10))

@@ -107,9 +107,46 @@ pub struct RunInfo {
     /// Every top-level number whose key mentions `seconds` (`run_wall_seconds`,
     /// `compute_seconds`, `total_wall_seconds`, …), sorted by key.
     pub seconds: Vec<(String, f64)>,
+    /// `config.init`: where the DNN starts relative to the KARE network (`independent`,
+    /// `shared`), when recorded.
+    pub init: Option<String>,
+    /// `config.cell_threads`: the threads each cell computed with, when recorded.
+    pub cell_threads: Option<u64>,
+    /// The generators of the data draws, one per distinct `config.datasets[].overrides.rng`
+    /// in order (`chacha8` where a data set sets none, the registry's default); empty when the
+    /// config lists no data sets.
+    pub rngs: Vec<String>,
+}
+
+/// The generator of a data set whose overrides set none.
+pub const DEFAULT_RNG: &str = "chacha8";
+
+/// The distinct generators of `config.datasets[].overrides.rng`, in order.
+fn rngs(config: Option<&serde_json::Value>) -> Vec<String> {
+    let datasets = config
+        .and_then(|c| c.get("datasets"))
+        .and_then(|d| d.as_array());
+    let mut out: Vec<String> = Vec::new();
+    for d in datasets.into_iter().flatten() {
+        let rng = d
+            .pointer("/overrides/rng")
+            .and_then(|r| r.as_str())
+            .unwrap_or(DEFAULT_RNG)
+            .to_string();
+        if !out.contains(&rng) {
+            out.push(rng);
+        }
+    }
+    out
 }
 
 impl RunInfo {
+    /// Whether every data set was drawn with this project's own generator (ChaCha8), the
+    /// draws whose seed labels are ours rather than the authors'.
+    pub fn own_generator(&self) -> bool {
+        self.rngs.iter().all(|r| r == DEFAULT_RNG)
+    }
+
     /// The run's total compute time and the key it was read from: the first present of
     /// `total_wall_seconds`, `compute_seconds` (the sum of the cells' times) and `wall_seconds`.
     pub fn total_seconds(&self) -> Option<(&str, f64)> {
@@ -319,7 +356,16 @@ pub fn load_run_info(path: &Path) -> Result<Option<RunInfo>> {
         .as_object()
         .ok_or_else(|| report_error(path, "not a JSON object"))?;
     let text = |key: &str| object.get(key).and_then(|v| v.as_str()).map(String::from);
+    let config = object.get("config");
     Ok(Some(RunInfo {
+        init: config
+            .and_then(|c| c.get("init"))
+            .and_then(|v| v.as_str())
+            .map(String::from),
+        cell_threads: config
+            .and_then(|c| c.get("cell_threads"))
+            .and_then(|v| v.as_u64()),
+        rngs: rngs(config),
         git_commit: text("git_commit").or_else(|| text("commit")),
         tier: text("tier"),
         seconds: object

@@ -1,5 +1,5 @@
 //! The report (`kare report`): figures, tables and `REPORT.md` generated from the experiment
-//! runner's results files, with the paper's numbers beside ours (issue 4).
+//! runner's results files, with the paper's numbers beside ours.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -20,8 +20,11 @@
 //!
 //! Modules: `load` (reading results, reference and provenance files), `aggregate` (panels and
 //! statistics over seeds, oracle and GCV choices of λ̃), `reference` (the paper's curves by
-//! panel), `claims` (METHOD §8's claims per panel), `tables` (Markdown and LaTeX), `figures`
-//! (plotters, PNG and SVG), `document` (`REPORT.md`) and `format` (numbers for readers).
+//! panel), `claims` (METHOD §8's claims per panel) with `paired` (the per-seed differences
+//! behind each claim and their bootstrap interval, drawn by `resample`), `paper_draws` (ours on
+//! the paper's own draws against its values), `seeds` (the spread of 10-seed means over random
+//! subsets of many seeds, and its figure), `tables` (Markdown and LaTeX), `figures` (plotters,
+//! PNG and SVG), `document` (`REPORT.md`) and `format` (numbers for readers).
 //! Results of UCI sets (Table 1) take their own path, `uci`: accuracies under two protocols,
 //! ranked against the 179 classifiers of `results_UCI.txt`.
 
@@ -29,9 +32,15 @@ pub mod aggregate;
 pub mod claims;
 pub mod document;
 pub mod figures;
+#[cfg(test)]
+mod fixtures;
 pub mod format;
 pub mod load;
+pub mod paired;
+pub mod paper_draws;
 pub mod reference;
+pub mod resample;
+pub mod seeds;
 pub mod tables;
 pub mod uci;
 
@@ -51,6 +60,12 @@ pub struct Outputs {
     pub table_md: PathBuf,
     /// `<results>/<experiment>-table.tex`.
     pub table_tex: PathBuf,
+    /// `<results>/<experiment>-vs-paper.md`, for an experiment on the paper's draws
+    /// (`X-paper-seeds`): ours against the paper's values ([`paper_draws`]).
+    pub vs_paper: Option<PathBuf>,
+    /// `<figures>/<experiment>-seeds.{png,svg}`, for an experiment on our own generator with
+    /// enough seeds: the spread of 10-seed means ([`seeds`]).
+    pub seeds_figure: Option<(PathBuf, PathBuf)>,
 }
 
 /// What the report made of one experiment.
@@ -101,6 +116,13 @@ pub struct Summary {
 /// the ranking of our methods against the classifiers of `uci_results` (`results_UCI.txt`,
 /// read only then; missing or malformed, it is an error naming it) under both protocols, and
 /// the accuracy-against-the-best-classifier figure ([`uci`]).
+///
+/// An experiment on the paper's own draws, `X-paper-seeds` (or `X-paper-seeds-quick`), also
+/// gets `<results_dir>/<name>-vs-paper.md`, ours against the paper's values, with our own
+/// seeds' values beside them when `experiments` holds `X` (or `X-quick`). An experiment on our
+/// own generator with at least [`seeds::MIN_SEEDS`] seeds gets
+/// `<figures_dir>/<name>-seeds.{png,svg}`, the spread of 10-seed means, marked with ours on the
+/// paper's draws when `experiments` holds its `-paper-seeds` experiment.
 pub fn build(
     results_dir: &Path,
     figures_dir: &Path,
@@ -111,6 +133,13 @@ pub fn build(
 ) -> Result<Summary> {
     let reference = reference::Reference::new(load::load_reference(reference_csv)?);
     let report_dir = report_path.parent().unwrap_or(Path::new(""));
+    let context = Context {
+        results_dir,
+        figures_dir,
+        reference: &reference,
+        report_dir,
+        experiments,
+    };
     let mut sections = Vec::new();
     let mut summaries = Vec::new();
     let mut classifiers: Option<uci::classifiers::Classifiers> = None;
@@ -137,65 +166,24 @@ pub fn build(
             svg: figures_dir.join(format!("{name}.svg")),
             table_md: results_dir.join(format!("{name}-table.md")),
             table_tex: results_dir.join(format!("{name}-table.tex")),
+            vs_paper: None,
+            seeds_figure: None,
         };
-        if uci::is_uci(&rows, &csv)? {
+        let (section, outputs) = if uci::is_uci(&rows, &csv)? {
             if classifiers.is_none() {
                 classifiers = Some(uci::classifiers::Classifiers::load(uci_results)?);
             }
             let classifiers = classifiers.as_ref().expect("loaded above");
-            let table = uci::table1(name, results_dir, classifiers)?;
-            uci::figure::draw(&table, &outputs.png, &outputs.svg)?;
-            write_atomic(&outputs.table_md, uci::table::markdown(&table).as_bytes())?;
-            write_atomic(&outputs.table_tex, uci::table::latex(&table).as_bytes())?;
-            let section = uci::section::section(&table, &csv, &outputs, report_dir);
-            summaries.push(ExperimentSummary {
-                name: name.to_string(),
-                outputs: Some(outputs),
-                claims_checked: 0,
-                claims_holding: 0,
-                note: section.headline.clone(),
-            });
-            sections.push(section);
-            continue;
-        }
-        let panels = aggregate::panels(&rows, &csv)?;
-        let run_info = load::load_run_info(&results_dir.join(format!("{name}.json")))?;
-        figures::draw(
-            &panels,
-            &reference,
-            &format!("{name}: test MSE against the relative ridge λ̃"),
-            &outputs.png,
-            &outputs.svg,
-        )?;
-        let with_model = !aggregate::share_model(&panels);
-        let table = tables::rows(&panels, &reference, with_model);
-        write_atomic(&outputs.table_md, tables::markdown(&table).as_bytes())?;
-        let caption = format!(
-            "{name}: test MSE at the oracle λ̃ (chosen on the test set, as the paper does) \
-             and at the λ̃ chosen on training data alone (GCV of the final kernel), over seeds; \
-             the paper's best value beside them."
-        );
-        write_atomic(
-            &outputs.table_tex,
-            tables::latex(&table, &caption).as_bytes(),
-        )?;
-        let section = document::experiment(&document::Experiment {
-            name,
-            csv: &csv,
-            panels: &panels,
-            reference: &reference,
-            table: &table,
-            run_info: run_info.as_ref(),
-            outputs: &outputs,
-            report_dir,
-            with_model,
-        });
+            table1(&context, name, &csv, classifiers, outputs)?
+        } else {
+            curves(&context, name, &rows, &csv, outputs)?
+        };
         summaries.push(ExperimentSummary {
             name: name.to_string(),
             outputs: Some(outputs),
             claims_checked: section.claims_checked,
             claims_holding: section.claims_holding,
-            note: None,
+            note: section.headline.clone(),
         });
         sections.push(section);
     }
@@ -205,4 +193,129 @@ pub fn build(
         report: report_path.to_path_buf(),
         experiments: summaries,
     })
+}
+
+/// What every experiment's part of the report is built with.
+struct Context<'a> {
+    results_dir: &'a Path,
+    figures_dir: &'a Path,
+    reference: &'a reference::Reference,
+    report_dir: &'a Path,
+    experiments: &'a [&'a str],
+}
+
+impl Context<'_> {
+    /// The panels of experiment `name` when the report covers it and it has results of
+    /// λ̃ curves; `None` otherwise.
+    fn companion(&self, name: &str) -> Result<Option<Vec<aggregate::Panel>>> {
+        let csv = self.results_dir.join(format!("{name}.csv"));
+        if !self.experiments.contains(&name) || !csv.exists() {
+            return Ok(None);
+        }
+        let rows = load::load_results(&csv)?;
+        if rows.is_empty() || uci::is_uci(&rows, &csv)? {
+            return Ok(None);
+        }
+        aggregate::panels(&rows, &csv).map(Some)
+    }
+}
+
+/// The figure, tables and section of an experiment of λ̃ curves (Figures 1 and 2), with the
+/// comparison on the paper's draws and the spread of 10-seed means where they apply.
+fn curves(
+    context: &Context,
+    name: &str,
+    rows: &[load::Row],
+    csv: &Path,
+    mut outputs: Outputs,
+) -> Result<(document::Section, Outputs)> {
+    let panels = aggregate::panels(rows, csv)?;
+    let run_info = load::load_run_info(&context.results_dir.join(format!("{name}.json")))?;
+    let reference = context.reference;
+    figures::draw(
+        &panels,
+        reference,
+        &format!("{name}: test MSE against the relative ridge λ̃"),
+        &outputs.png,
+        &outputs.svg,
+    )?;
+    let with_model = !aggregate::share_model(&panels);
+    let table = tables::rows(&panels, reference, with_model);
+    write_atomic(&outputs.table_md, tables::markdown(&table).as_bytes())?;
+    let caption = format!(
+        "{name}: test MSE at the oracle λ̃ (chosen on the test set, as the paper does) \
+         and at the λ̃ chosen on training data alone (GCV of the final kernel), over seeds; \
+         the paper's best value beside them."
+    );
+    write_atomic(
+        &outputs.table_tex,
+        tables::latex(&table, &caption).as_bytes(),
+    )?;
+    let extra = seed_comparisons(context, name, &panels, run_info.as_ref(), &mut outputs)?;
+    let section = document::experiment(&document::Experiment {
+        name,
+        csv,
+        panels: &panels,
+        reference,
+        table: &table,
+        run_info: run_info.as_ref(),
+        outputs: &outputs,
+        report_dir: context.report_dir,
+        with_model,
+        extra: &extra,
+    });
+    Ok((section, outputs))
+}
+
+/// Table 1's figure, tables and section: our methods ranked against the 179 classifiers.
+fn table1(
+    context: &Context,
+    name: &str,
+    csv: &Path,
+    classifiers: &uci::classifiers::Classifiers,
+    outputs: Outputs,
+) -> Result<(document::Section, Outputs)> {
+    let table = uci::table1(name, context.results_dir, classifiers)?;
+    uci::figure::draw(&table, &outputs.png, &outputs.svg)?;
+    write_atomic(&outputs.table_md, uci::table::markdown(&table).as_bytes())?;
+    write_atomic(&outputs.table_tex, uci::table::latex(&table).as_bytes())?;
+    let section = uci::section::section(&table, csv, &outputs, context.report_dir);
+    Ok((section, outputs))
+}
+
+/// The parts about seeds of experiment `name`: on the paper's draws, the comparison with the
+/// paper (written to `<name>-vs-paper.md`); on our generator with enough seeds, the spread of
+/// 10-seed means (drawn to `<name>-seeds.{png,svg}`). Records the files in `outputs` and
+/// returns the report's Markdown for them (empty when neither applies).
+fn seed_comparisons(
+    context: &Context,
+    name: &str,
+    panels: &[aggregate::Panel],
+    run_info: Option<&load::RunInfo>,
+    outputs: &mut Outputs,
+) -> Result<String> {
+    let reference = context.reference;
+    let with_model = !aggregate::share_model(panels);
+    let mut extra = String::new();
+    if let Some(own) = paper_draws::own_seeds_of(name) {
+        let own_panels = context.companion(&own)?;
+        let own = own_panels.as_deref().map(|p| (own.as_str(), p));
+        let comparison = paper_draws::compare(name, panels, reference, own, with_model);
+        let path = context.results_dir.join(format!("{name}-vs-paper.md"));
+        write_atomic(&path, paper_draws::file(&comparison).as_bytes())?;
+        extra += &paper_draws::section(&comparison, &path, context.report_dir);
+        outputs.vs_paper = Some(path);
+    }
+    if seeds::qualifies(name, panels, run_info) {
+        let draws_name = paper_draws::paper_draws_of(name);
+        let draws = context.companion(&draws_name)?;
+        let draws_name = draws.is_some().then_some(draws_name.as_str());
+        let spreads = seeds::spreads(panels, reference, draws.as_deref(), with_model);
+        let png = context.figures_dir.join(format!("{name}-seeds.png"));
+        let svg = context.figures_dir.join(format!("{name}-seeds.svg"));
+        seeds::figure::draw(name, &spreads, draws_name, &png, &svg)?;
+        extra += &seeds::section(name, &spreads, (&png, &svg), draws_name, context.report_dir);
+        outputs.seeds_figure = Some((png, svg));
+    }
+    Ok(extra)
 }

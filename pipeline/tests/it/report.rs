@@ -8,6 +8,7 @@ use std::path::Path;
 use kare_pipeline::report::aggregate::{panels, Panel};
 use kare_pipeline::report::claims::{check_panel, Claim, Verdict};
 use kare_pipeline::report::load::{load_reference, load_results, Method};
+use kare_pipeline::report::paired::Paired;
 use kare_pipeline::report::reference::Reference;
 use kare_pipeline::report::{build, ExperimentSummary};
 
@@ -272,14 +273,17 @@ fn claims_hold_in_one_panel_and_fail_in_another() {
     );
     assert_eq!(holds[0].ours.verdict, Verdict::Holds, "{:?}", holds[0]);
     assert!(holds[0].ours.detail.starts_with("at 3 of 3 λ̃"));
-    // Seed 2 is above the after-NTK at λ̃ = 0.01 (0.6 > 0.5).
-    assert_eq!(holds[0].seeds, Some((2, 3)));
+    // Paired, the largest NTK-KARE − after-NTK over λ̃ per seed: seed 0 max(−0.2, −0.05, −0.1),
+    // seed 1 max(−0.2, −0.05, −0.1), seed 2 max(0.1, −0.2, −0.1): above at λ̃ = 0.01.
+    let paired = holds[0].paired.as_ref().unwrap();
+    assert_paired(paired, &[-0.05, -0.05, 0.1], 2);
     // The paper's NTK-KARE is above its after-NTK at λ̃ = 1.
     let paper = holds[0].paper.as_ref().unwrap();
     assert_eq!(paper.verdict, Verdict::DoesNotHold);
     assert_eq!(paper.detail, "at 2 of 3 λ̃");
     assert_eq!(holds[1].ours.verdict, Verdict::Holds);
-    assert_eq!(holds[1].seeds, Some((3, 3)));
+    // At NTK-KARE's λ̃* = 1 against the DNN: 0.2 − 0.3, 0.25 − 0.35, 0.15 − 0.4.
+    assert_paired(holds[1].paired.as_ref().unwrap(), &[-0.1, -0.1, -0.25], 3);
     assert_eq!(holds[1].paper.as_ref().unwrap().verdict, Verdict::Holds);
 
     let fails = check_panel(&panels[1], &reference);
@@ -290,7 +294,11 @@ fn claims_hold_in_one_panel_and_fail_in_another() {
         fails[0].ours.detail
     );
     assert_eq!(fails[1].ours.verdict, Verdict::DoesNotHold);
-    assert_eq!(fails[1].seeds, Some((0, 3)));
+    // At λ̃* = 0.01: 0.4 − 0.2, 0.5 − 0.3, 0.6 − 0.4; all equal, so the interval is a point.
+    let paired = fails[1].paired.as_ref().unwrap();
+    assert_paired(paired, &[0.2, 0.2, 0.2], 0);
+    let (lo, hi) = paired.interval.unwrap();
+    assert!(close(lo, 0.2) && close(hi, 0.2), "{paired:?}");
     assert!(fails.iter().all(|c| c.paper.is_none()), "no paper panel");
 
     // Figure 2's claims: below the DNN holds, at or below the after-NTK's best fails; the
@@ -311,6 +319,23 @@ fn claims_hold_in_one_panel_and_fail_in_another() {
     assert!(checks
         .iter()
         .all(|c| c.paper.as_ref().unwrap().verdict == Verdict::Holds));
+}
+
+/// The paired differences are `expected` (seeds 0, 1, 2), their mean is theirs, its interval
+/// holds it, and the claim holds in `holding` seeds.
+fn assert_paired(p: &Paired, expected: &[f64], holding: usize) {
+    let d: Vec<f64> = p.differences.iter().map(|&(_, d)| d).collect();
+    assert_eq!(d.len(), expected.len(), "{p:?}");
+    assert!(d.iter().zip(expected).all(|(a, b)| close(*a, *b)), "{p:?}");
+    let mean = expected.iter().sum::<f64>() / expected.len() as f64;
+    assert!(close(p.mean.unwrap(), mean), "{p:?}");
+    let (lo, hi) = p.interval.unwrap();
+    assert!(lo <= mean + 1e-12 && mean <= hi + 1e-12, "{p:?}");
+    assert_eq!(
+        (p.holding, p.finite, p.non_finite),
+        (holding, 3, 0),
+        "{p:?}"
+    );
 }
 
 fn panels_of(csv: &Path) -> Vec<Panel> {
@@ -372,6 +397,13 @@ fn build_writes_figures_tables_and_the_report() {
         ]
     );
 
+    // Three seeds on our generator, not the paper's draws: neither the spread of 10-seed means
+    // nor the comparison on the paper's draws.
+    for e in &summary.experiments[..2] {
+        let outputs = e.outputs.as_ref().unwrap();
+        assert_eq!((&outputs.seeds_figure, &outputs.vs_paper), (&None, &None));
+    }
+
     // Figure 1: rows σ × columns γ = 2 × 2 panels of 520 px; Figure 2: one panel.
     for (name, width, titles) in [
         ("fig1test", 1040, &["γ = 1, σ = 0", "γ = 1.5, σ = 0.1"][..]),
@@ -423,6 +455,10 @@ fn build_writes_figures_tables_and_the_report() {
         // Sanity: seed 1's KARE training stopped early; final KARE 0.2 against 1.2.
         "| γ = 1, σ = 0 | 1 of 3 (33 %) | non-finite KARE at step N (×1) | 12 | 0.200 (median 0.200) | 1.20 (median 1.20) | 3 of 3 |",
         "Total: **2 min 5 s** (`compute_seconds` of the run's metadata)",
+        // d_s = −0.1, −0.1, −0.25: a resample's mean is −0.25 with probability 1/27 > 2.5 %
+        // and −0.1 with 8/27 > 2.5 %, so the bootstrap interval is [−0.25, −0.1].
+        "| **holds** | -0.150 [-0.250, -0.100] | 3 of 3 (100 %) | 0.210 vs DNN 0.330 | holds |",
+        "*Paired d_s*: per seed s that both methods have",
         "![fig1test](figures/fig1test.png)",
     ] {
         assert!(text.contains(expected), "REPORT.md lacks `{expected}`:\n{text}");
@@ -449,4 +485,173 @@ fn a_missing_column_is_named() {
         err.contains("line 2") && err.contains("`half` is not a number"),
         "{err}"
     );
+}
+
+/// Rows of `method` in the (γ 1, σ 0) panel for `seeds`, test MSE `mse(seed, λ̃)` on the
+/// λ̃ grid (the DNN: one row without λ̃).
+fn seeded(
+    csv: &mut String,
+    method: &str,
+    seeds: std::ops::Range<u64>,
+    mse: impl Fn(u64, Option<f64>) -> f64,
+) {
+    let (dataset, gamma, sigma, depth, width) = SIM_HOLDS;
+    for seed in seeds {
+        if method == "dnn" {
+            let t = mse(seed, None);
+            let _ = writeln!(
+                csv,
+                "exp,{dataset},{gamma},{sigma},{depth},{width},{seed},dnn,0.1,,,0.01,{t:?},,,,10000,completed,10.0"
+            );
+            continue;
+        }
+        for ridge in GRID {
+            let _ = writeln!(
+                csv,
+                "exp,{dataset},{gamma},{sigma},{depth},{width},{seed},{method},1.0,{ridge:?},1.0,\
+                 0.01,{:?},,0.5,0.1,100,completed,2.0",
+                mse(seed, Some(ridge)),
+            );
+        }
+    }
+}
+
+/// NTK-KARE (best at λ̃ = 1: 0.02 + 0.001·s), the after-NTK (0.1 + 0.002·s) and the DNN
+/// (0.1501 + 0.003·s) on `seeds`; the DNN of seed 1 is replaced by `dnn_seed_1` when given.
+fn seeded_csv(seeds: std::ops::Range<u64>, dnn_seed_1: Option<f64>) -> String {
+    let mut csv = format!("{HEADER}\n");
+    let s = |seed: u64| seed as f64;
+    seeded(&mut csv, "ntk-kare", seeds.clone(), |seed, r| {
+        0.02 + 0.001 * s(seed) + if r == Some(1.0) { 0.0 } else { 0.05 }
+    });
+    seeded(&mut csv, "after-ntk", seeds.clone(), |seed, _| {
+        0.1 + 0.002 * s(seed)
+    });
+    seeded(&mut csv, "dnn", seeds, |seed, _| match (seed, dnn_seed_1) {
+        (1, Some(v)) => v,
+        _ => 0.1501 + 0.003 * s(seed),
+    });
+    csv
+}
+
+/// A results JSON whose one data set is drawn by `rng` (none: the default generator).
+fn run_json(name: &str, rng: Option<&str>) -> String {
+    let rng = rng.map_or(String::new(), |r| format!(r#", "rng": "{r}""#));
+    format!(
+        r#"{{"experiment": "{name}", "tier": "full", "config": {{"init": "independent",
+        "cell_threads": 1, "datasets": [{{"name": "simulation",
+        "overrides": {{"gamma": 1.0, "sigma": 0.0{rng}}}}}]}}}}"#
+    )
+}
+
+#[test]
+fn build_compares_the_papers_draws_and_the_spread_of_ten_seed_means() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    std::fs::create_dir_all(&results).unwrap();
+    // Our seeds 0…19; the paper's draws 0…2, seed 1's DNN 0.3 (DNN 0.1501, 0.3, 0.1561).
+    std::fs::write(results.join("x.csv"), seeded_csv(0..20, None)).unwrap();
+    std::fs::write(results.join("x.json"), run_json("x", None)).unwrap();
+    std::fs::write(
+        results.join("x-paper-seeds.csv"),
+        seeded_csv(0..3, Some(0.3)),
+    )
+    .unwrap();
+    std::fs::write(
+        results.join("x-paper-seeds.json"),
+        run_json("x-paper-seeds", Some("numpy-legacy")),
+    )
+    .unwrap();
+    // The paper: NTK-KARE below every 10-seed mean of ours, the after-NTK above every one,
+    // the DNN near our 20-seed mean 0.1786, the middle of its symmetric distribution.
+    let reference = dir.path().join("paper_results.csv");
+    std::fs::write(
+        &reference,
+        "figure,dataset,gamma,sigma,depth,width,method,ridge_rel,test_mse
+figure1,simulation,1.0,0.0,1,64,NTK-KARE,1,0.01
+figure1,simulation,1.0,0.0,1,64,after-NTK,1,0.5
+figure1,simulation,1.0,0.0,1,64,DNN,,0.178
+",
+    )
+    .unwrap();
+    let figures = dir.path().join("figures");
+    let report = dir.path().join("REPORT.md");
+    let summary = build(
+        &results,
+        &figures,
+        &reference,
+        &dir.path().join("unused.txt"),
+        &report,
+        &["x", "x-paper-seeds"],
+    )
+    .unwrap();
+    let (own, draws) = (&summary.experiments[0], &summary.experiments[1]);
+    let own_out = own.outputs.as_ref().unwrap();
+    let draws_out = draws.outputs.as_ref().unwrap();
+    assert_eq!(own_out.vs_paper, None, "x is not on the paper's draws");
+    assert_eq!(
+        draws_out.seeds_figure, None,
+        "x-paper-seeds is not on our generator"
+    );
+
+    let (png, svg) = own_out.seeds_figure.as_ref().unwrap();
+    assert_eq!(png, &figures.join("x-seeds.png"));
+    let png = std::fs::read(png).unwrap();
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert_eq!(png_size(&png), svg_size(&svg));
+    assert!(png.len() > 10_000, "a drawn PNG, {} bytes", png.len());
+    for text in [
+        "γ = 1, σ = 0",
+        "NTK-KARE",
+        "after-NTK",
+        "DNN",
+        "x-paper-seeds",
+    ] {
+        assert!(svg.contains(text), "the SVG lacks `{text}`");
+    }
+
+    // Ours on the paper's draws against the paper, with our seeds beside: the DNN's mean
+    // 0.2021 ± SE 0.0490 (sd 0.0849 / √3) holds 0.178; 20 seeds: 0.1786 ± 0.003·√35 / √20.
+    // NTK-KARE: 0.021 ± 0.001 / √3, 0.0295 ± 0.001·√35 / √20.
+    let vs = std::fs::read_to_string(draws_out.vs_paper.as_ref().unwrap()).unwrap();
+    let rows: Vec<&str> = vs.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(rows.len(), 4, "a header and three methods:\n{vs}");
+    assert_eq!(
+        rows[1],
+        "| γ = 1, σ = 0 | NTK-KARE | 0.0100 (λ̃ = 1e0) | 0.0210 ± 5.77e-4 (λ̃ = 1e0, 3 seeds) \
+         | no | 0.0295 ± 0.00132 (λ̃ = 1e0, 20 seeds) |"
+    );
+    assert_eq!(
+        rows[3],
+        "|  | DNN | 0.178 | 0.202 ± 0.0490 (3 seeds) | yes | 0.179 ± 0.00397 (20 seeds) |"
+    );
+    assert!(vs.contains("in 1 of 3 rows"), "{vs}");
+
+    let text = std::fs::read_to_string(&report).unwrap();
+    for expected in [
+        "### Against the paper, on the paper's own draws",
+        "Draws: data generator `numpy-legacy`",
+        "Draws: data generator `chacha8`",
+        "init `independent` (the KARE network and the DNN are two consecutive draws",
+        "![x: spread of 10-seed means](figures/x-seeds.png)",
+        "| ours on the paper's draws (`x-paper-seeds`) | its percentile |",
+        // The paper's NTK-KARE 0.01 is below every subset, its after-NTK 0.5 above.
+        "| γ = 1, σ = 0 | NTK-KARE | 20 |",
+        "| 0.0100 | 0 % (below every subset) |",
+        "| 0.500 | 100 % (above every subset) |",
+    ] {
+        assert!(
+            text.contains(expected),
+            "REPORT.md lacks `{expected}`:\n{text}"
+        );
+    }
+    // The DNN's paper value, our full mean, sits near the middle of the 10-seed means.
+    let spread = &text[text.find("### How far a 10-seed mean").unwrap()..];
+    let dnn_row = spread
+        .lines()
+        .find(|l| l.starts_with("|  | DNN | 20 |"))
+        .unwrap();
+    let cells: Vec<&str> = dnn_row.split('|').map(str::trim).collect();
+    let percentile: f64 = cells[6].trim_end_matches(" %").parse().unwrap();
+    assert!((40.0..60.0).contains(&percentile), "{dnn_row}");
 }

@@ -12,9 +12,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::compare::Comparison;
 use super::protocol::Protocol;
 use super::Table1;
-use crate::experiment::{write_atomic, Method};
-use crate::report::figures::{colour, register_font, FONT};
-use crate::{Error, Result};
+use crate::experiment::Method;
+use crate::report::figures::{colour, write_figure, Drawing, Glyphs, FONT};
+use crate::Result;
 
 /// The methods drawn (those present).
 pub const METHODS: [Method; 4] = [Method::NtkKare, Method::AfterNtk, Method::Dnn, Method::Svm];
@@ -81,38 +81,22 @@ impl Scatter {
 
 /// Draws Table 1's figure to `png` and `svg`, each written atomically.
 pub fn draw(t: &Table1, png: &Path, svg: &Path) -> Result<()> {
-    let fail = |path: &Path| {
-        let path = path.to_path_buf();
-        move |message: String| Error::Report { path, message }
-    };
-    register_font().map_err(fail(png))?;
-    let scatter = Scatter::new(t);
+    write_figure(&Scatter::new(t), png, svg)
+}
 
-    let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-        render(&root, &scatter).map_err(fail(svg))?;
-        root.present().map_err(|e| fail(svg)(e.to_string()))?;
+impl Drawing for Scatter {
+    fn size(&self) -> (u32, u32) {
+        SIZE
     }
-    write_atomic(svg, text.as_bytes())?;
 
-    // The bitmap encoder picks the format from the extension: the temporary keeps `.png`.
-    let tmp = png.with_extension("partial.png");
-    if let Some(dir) = png.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    /// Its text has no λ̃, so both backends draw it alike.
+    fn render<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _glyphs: Glyphs,
+    ) -> Result<(), String> {
+        render(root, self)
     }
-    {
-        let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
-        render(&root, &scatter).map_err(fail(png))?;
-        root.present().map_err(|e| fail(png)(e.to_string()))?;
-    }
-    std::fs::rename(&tmp, png).map_err(|source| Error::Io {
-        path: png.to_path_buf(),
-        source,
-    })
 }
 
 /// A text style of `size` anchored as `h`, `v`.
