@@ -42,9 +42,23 @@ fn too_many(r: &Resolved, field: &str, avail: usize, part: &str) -> crate::Error
     )
 }
 
-/// The per-run subsampler of `r`'s generator; an error names a seed it cannot take.
-fn sampler(r: &Resolved, seed: u64) -> Result<Subsampler> {
-    Subsampler::new(r.config.rng, seed).map_err(|m| param(&r.name, "rng", m))
+/// Draws the run's subsamples with `r`'s generator: `n_train` of the train part's rows, then
+/// `n_test` of the test part's (`None`: all, in order). An error names a seed the generator
+/// cannot take or a subsample larger than its part.
+fn subsample_parts(
+    r: &Resolved,
+    seed: u64,
+    (train, n_train): (&[usize], Option<usize>),
+    (test, n_test): (&[usize], Option<usize>),
+) -> Result<(Vec<usize>, Vec<usize>)> {
+    let mut sampler = Subsampler::new(r.config.rng, seed).map_err(|m| param(&r.name, "rng", m))?;
+    let train = sampler
+        .subsample(train, n_train)
+        .map_err(|a| too_many(r, "split.n_train", a, "train"))?;
+    let test = sampler
+        .subsample(test, n_test)
+        .map_err(|a| too_many(r, "split.n_test", a, "test"))?;
+    Ok((train, test))
 }
 
 fn draw_simulation(r: &Resolved, seed: u64) -> Result<Drawn> {
@@ -106,14 +120,13 @@ fn draw_idx(r: &Resolved, files: &[DeclaredFile], dir: &DataDir, seed: u64) -> R
     let Some(SplitSpec::Given { n_train, n_test }) = &r.config.split else {
         unreachable!("validated: idx entries use a `given` split")
     };
-    let mut sampler = sampler(r, seed)?;
     let all = |n| (0..n).collect::<Vec<_>>();
-    let train = sampler
-        .subsample(&all(train_pool.n), *n_train)
-        .map_err(|a| too_many(r, "split.n_train", a, "train"))?;
-    let test = sampler
-        .subsample(&all(test_pool.n), *n_test)
-        .map_err(|a| too_many(r, "split.n_test", a, "test"))?;
+    let (train, test) = subsample_parts(
+        r,
+        seed,
+        (&all(train_pool.n), *n_train),
+        (&all(test_pool.n), *n_test),
+    )?;
     Ok(Drawn {
         pool_rows: train_pool.n + test_pool.n,
         train_pool,
@@ -205,13 +218,7 @@ fn draw_csv(r: &Resolved, files: &[DeclaredFile], dir: &DataDir, seed: u64) -> R
     let column = cfg.split.as_ref().and_then(SplitSpec::column);
     let (pool, parts) = load_csv(role(files, "table"), csv, labels, column, dir)?;
     let (tr, te, n_train, n_test) = csv_parts(r, &pool, parts.as_deref(), seed)?;
-    let mut sampler = sampler(r, seed)?;
-    let train = sampler
-        .subsample(&tr, n_train)
-        .map_err(|a| too_many(r, "split.n_train", a, "train"))?;
-    let test = sampler
-        .subsample(&te, n_test)
-        .map_err(|a| too_many(r, "split.n_test", a, "test"))?;
+    let (train, test) = subsample_parts(r, seed, (&tr, n_train), (&te, n_test))?;
     Ok(Drawn {
         pool_rows: pool.n,
         train_pool: pool,

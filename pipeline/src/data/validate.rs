@@ -113,6 +113,17 @@ impl LabelSpec {
     }
 }
 
+/// A split of one table's rows: format `csv` only (idx sources use `given`).
+fn csv_only(format: Format, what: &str) -> Result<(), Invalid> {
+    if format == Format::Csv {
+        return Ok(());
+    }
+    Err(bad(
+        "split.kind",
+        format!("{what} applies to one table (format `csv`); use `given` for idx"),
+    ))
+}
+
 fn validate_sizes(n_train: Option<usize>, n_test: Option<usize>) -> Result<(), Invalid> {
     if n_train == Some(0) {
         return Err(bad("split.n_train", "must be at least 1 (an empty split)"));
@@ -147,12 +158,7 @@ impl SplitSpec {
                 n_test,
                 ..
             } => {
-                if format != Format::Csv {
-                    return Err(bad(
-                        "split.kind",
-                        "a fractional split applies to one table (format `csv`); use `given` for idx",
-                    ));
-                }
+                csv_only(format, "a fractional split")?;
                 if !(*train_fraction > 0.0 && *train_fraction < 1.0) {
                     return Err(bad(
                         "split.train_fraction",
@@ -169,12 +175,7 @@ impl SplitSpec {
                 validate_sizes(*n_train, *n_test)
             }
             SplitSpec::Ordered { n_train, n_test } => {
-                if format != Format::Csv {
-                    return Err(bad(
-                        "split.kind",
-                        "an `ordered` split applies to format `csv`",
-                    ));
-                }
+                csv_only(format, "an `ordered` split")?;
                 if n_train.is_none() {
                     return Err(bad(
                         "split.n_train",
@@ -190,12 +191,7 @@ impl SplitSpec {
                 n_train,
                 n_test,
             } => {
-                if format != Format::Csv {
-                    return Err(bad(
-                        "split.kind",
-                        "a `column` split applies to format `csv`",
-                    ));
-                }
+                csv_only(format, "a `column` split")?;
                 if column.is_empty() {
                     return Err(bad("split.column", "must name a column"));
                 }
