@@ -21,20 +21,23 @@ pub(crate) fn numpy_seed(seed: u64) -> Result<u32, String> {
     })
 }
 
-/// Draws the per-run subsamples of the train and test parts.
+/// Draws the per-run subsamples of the train and test parts. Both generators are boxed: their
+/// states differ in size by a factor of eight.
 pub(crate) enum Subsampler {
     /// A `ChaCha8Rng` on stream 1.
-    Chacha(ChaCha8Rng),
+    Chacha(Box<ChaCha8Rng>),
     /// numpy's legacy `choice(n, k, replace=False)`.
-    Numpy(NumpyLegacy),
+    Numpy(Box<NumpyLegacy>),
 }
 
 impl Subsampler {
     /// The subsampler of run `seed` under `rng`; `Err` when the seed does not fit it.
     pub(crate) fn new(rng: DrawRng, seed: u64) -> Result<Self, String> {
         Ok(match rng {
-            DrawRng::Chacha8 => Subsampler::Chacha(subsample_rng(seed)),
-            DrawRng::NumpyLegacy => Subsampler::Numpy(NumpyLegacy::new(numpy_seed(seed)?)),
+            DrawRng::Chacha8 => Subsampler::Chacha(Box::new(subsample_rng(seed))),
+            DrawRng::NumpyLegacy => {
+                Subsampler::Numpy(Box::new(NumpyLegacy::new(numpy_seed(seed)?)))
+            }
         })
     }
 
