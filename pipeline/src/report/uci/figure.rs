@@ -12,7 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::compare::Comparison;
 use super::protocol::Protocol;
 use super::Table1;
-use crate::experiment::{write_atomic, Method};
+use crate::atomic::write_atomic;
+use crate::experiment::Method;
 use crate::report::figures::{colour, register_font, FONT};
 use crate::{Error, Result};
 
