@@ -20,6 +20,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A value is NaN or infinite where a finite one is needed: a weight, an input that
+    /// overflows the network's precision, an argument such as `--z`, or a kernel, KARE or
+    /// gradient computed from them; `what` names the file or the argument.
+    #[error("{what}: {message}")]
+    NonFinite { what: String, message: String },
     /// An `.npy` file is malformed or does not hold what the command needs.
     #[error("{}: {message}", path.display())]
     Npy { path: PathBuf, message: String },
@@ -89,6 +94,16 @@ pub enum Error {
         location: String,
         #[source]
         source: Box<Error>,
+    },
+    /// A cell of an experiment would need more memory than it may take (the machine's
+    /// available memory, or the experiment's `max_memory`): refused before any cell runs.
+    /// `message` gives the estimate and the limit, `shapes` what the estimate comes from.
+    #[error("{}: cell `{cell}` ({shapes}) {message}; reduce its sizes or run it on a larger machine", path.display())]
+    TooBig {
+        path: PathBuf,
+        cell: String,
+        shapes: String,
+        message: String,
     },
     /// The thread pools of `--jobs` could not be created.
     #[error("cannot start the worker threads: {0}")]

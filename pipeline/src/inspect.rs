@@ -1,8 +1,14 @@
 //! `kare ntk` and `kare kare`: the NTK and KARE of any saved MLP, including one trained in PyTorch.
+//!
+//! Nothing non-finite passes silently: NaN or infinite weights, inputs that overflow the
+//! network's precision, a ridge `z` that is not a positive finite number, and a kernel, KARE or
+//! gradient that comes out non-finite are errors naming the file or argument; no output file is
+//! then written.
 
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
+use faer::Mat;
 use kare_ntk::convert::mat_from_rows;
 use kare_ntk::mlp::{save_named, Mlp};
 use kare_ntk::ntk::{ntk, ntk_cross, InputGram};
@@ -11,9 +17,35 @@ use kare_ntk::objective::kare_gradients;
 use crate::npy::{self, Array2};
 use crate::{Error, Result};
 
-/// Loads a network, in `dtype` if given, else in the precision of its file.
+/// The error of a non-finite value in `what` (a file or an argument).
+fn non_finite(what: &Path, message: String) -> Error {
+    Error::NonFinite {
+        what: what.display().to_string(),
+        message,
+    }
+}
+
+/// The first non-finite value of `t` as (flat index, value).
+fn first_non_finite(t: &Tensor) -> Result<Option<(usize, f64)>> {
+    let values = t
+        .flatten_all()
+        .and_then(|f| f.to_dtype(DType::F64))
+        .and_then(|f| f.to_vec1::<f64>())
+        .map_err(kare_ntk::Error::from)?;
+    Ok(values.into_iter().enumerate().find(|(_, v)| !v.is_finite()))
+}
+
+/// Loads a network, in `dtype` if given, else in the precision of its file. A NaN or infinite
+/// parameter (also one that overflows `dtype`) is an error naming the file and the tensor.
 pub fn load_network(weights: &Path, dtype: Option<DType>) -> Result<Mlp> {
-    Ok(Mlp::load(weights, dtype, &Device::Cpu)?)
+    let mlp = Mlp::load(weights, dtype, &Device::Cpu)?;
+    for (name, tensor) in mlp.named_tensors() {
+        if let Some((i, v)) = first_non_finite(&tensor)? {
+            let message = format!("tensor `{name}` holds {v} at flat index {i}");
+            return Err(non_finite(weights, message));
+        }
+    }
+    Ok(mlp)
 }
 
 /// Reads inputs for `mlp` from a `.npy` file, checking their width, in the network's dtype.
@@ -32,7 +64,33 @@ fn read_inputs(mlp: &Mlp, path: &Path) -> Result<(Array2, Tensor)> {
     let t = Tensor::from_vec(a.data.clone(), (a.rows, a.cols), &Device::Cpu)
         .and_then(|t| t.to_dtype(mlp.dtype()))
         .map_err(kare_ntk::Error::from)?;
+    if let Some((i, _)) = first_non_finite(&t)? {
+        let message = format!(
+            "the value {} at row {}, column {} overflows the network's {:?}",
+            a.data[i],
+            i / a.cols,
+            i % a.cols,
+            mlp.dtype()
+        );
+        return Err(non_finite(path, message));
+    }
     Ok((a, t))
+}
+
+/// `Err` naming `inputs` when the kernel `k` has a non-finite entry (values too large for the
+/// arithmetic of the network's precision).
+fn check_kernel(k: &Mat<f64>, inputs: &Path) -> Result<()> {
+    for j in 0..k.ncols() {
+        if let Some(i) = (0..k.nrows()).find(|&i| !k[(i, j)].is_finite()) {
+            let message = format!(
+                "the kernel on these inputs has the non-finite entry K[{i}, {j}] = {}: inputs or \
+                 weights too large for the arithmetic",
+                k[(i, j)]
+            );
+            return Err(non_finite(inputs, message));
+        }
+    }
+    Ok(())
 }
 
 /// `K(X, X)`, or `K(X*, X)` when `test` is given, written as an f64 `.npy` file.
@@ -48,9 +106,12 @@ pub fn write_ntk(
         None => ntk(mlp, &x, &InputGram::symmetric(&x)?)?,
         Some(test) => {
             let (_, xs) = read_inputs(mlp, test)?;
-            ntk_cross(mlp, &xs, &x, &InputGram::new(&xs, &x)?)?
+            let k = ntk_cross(mlp, &xs, &x, &InputGram::new(&xs, &x)?)?;
+            check_kernel(&k, test)?;
+            k
         }
     };
+    check_kernel(&k, inputs)?;
     let (rows, cols) = k.shape();
     let data: Vec<f64> = (0..rows)
         .flat_map(|i| (0..cols).map(move |j| (i, j)))
@@ -69,6 +130,12 @@ pub fn write_kare_gradient(
     z: f64,
     out: &Path,
 ) -> Result<f64> {
+    if !(z.is_finite() && z > 0.0) {
+        return Err(Error::NonFinite {
+            what: "--z".into(),
+            message: format!("KARE's ridge must be a positive finite number, got {z:?}"),
+        });
+    }
     let (xa, x) = read_inputs(mlp, inputs)?;
     let y = npy::read(targets)?;
     if y.rows != xa.rows {
@@ -91,7 +158,30 @@ pub fn write_kare_gradient(
         });
     }
     let y = mat_from_rows(&y.data, y.rows, y.cols, "targets")?;
-    let g = kare_gradients(mlp, &x, &InputGram::symmetric(&x)?, y.as_ref(), z)?;
+    let g = kare_gradients(mlp, &x, &InputGram::symmetric(&x)?, y.as_ref(), z).map_err(
+        |e| match e {
+            kare_ntk::Error::NonFinite { .. } => non_finite(
+                inputs,
+                format!("{e}: inputs or weights too large for the arithmetic"),
+            ),
+            other => other.into(),
+        },
+    )?;
+    if !g.kare.is_finite() {
+        let message = format!(
+            "KARE at z = {z:?} with the targets {} is {}: the inputs, targets or z are too large or \
+             too small for the arithmetic",
+            targets.display(),
+            g.kare
+        );
+        return Err(non_finite(inputs, message));
+    }
+    for (name, grad) in mlp.names().iter().zip(&g.grads) {
+        if let Some((i, v)) = first_non_finite(grad)? {
+            let message = format!("∂KARE/∂`{name}` is {v} at flat index {i} at z = {z:?}");
+            return Err(non_finite(inputs, message));
+        }
+    }
     let named: Vec<(String, Tensor)> = mlp.names().into_iter().zip(g.grads).collect();
     save_named(&named, out)?;
     Ok(g.kare)

@@ -1,12 +1,15 @@
-//! The `kare` command's library: `.npy` I/O and kernel inspection of saved MLPs
-//! (`cli`), the declarative data layer (`data`: `datasets.toml`, loaders, preprocessing, splits),
-//! and the experiment runner (`experiment`: `experiments/*.toml`, cached cells, results files).
+//! The `kare` command's library: atomic file writes (`atomic`), `.npy` I/O and kernel
+//! inspection of saved MLPs (`npy`, `inspect`), the declarative data layer (`data`: `datasets.toml`, loaders, preprocessing, splits),
+//! the experiment runner (`experiment`: `experiments/*.toml`, cached cells, results files), and
+//! memory budgets (`memory`: sizes refused before they are allocated).
 
+pub mod atomic;
 pub mod baselines;
 pub mod data;
 pub mod error;
 pub mod experiment;
 pub mod inspect;
+pub mod memory;
 pub mod npy;
 pub mod report;
 mod toml_file;

@@ -387,7 +387,7 @@ fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline
     );
     let mut cached = 0;
     for (i, cell) in plan.cells.iter().enumerate() {
-        let state = if plan.cache.contains(&cell.key) {
+        let state = if plan.lookup(i)?.is_some() {
             cached += 1;
             "cached "
         } else {

@@ -1,11 +1,11 @@
 //! Reading and writing 2-D float arrays in NumPy's `.npy` format (via `npyz`).
 
-use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use npyz::{NpyFile, Order, TypeChar, WriterBuilder};
 
+use crate::atomic::write_atomic_with;
 use crate::{Error, Result};
 
 /// A row-major 2-D array read from a `.npy` file, with the precision it was stored in.
@@ -92,23 +92,18 @@ pub fn read(path: &Path) -> Result<Array2> {
     })
 }
 
-/// Writes a row-major f64 matrix as a C-order `<f8` `.npy` file, atomically (temporary file + rename).
+/// Writes a row-major f64 matrix as a C-order `<f8` `.npy` file, atomically
+/// ([`crate::atomic::write_atomic_with`]).
 pub fn write(path: &Path, rows: usize, cols: usize, data: &[f64]) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let tmp = path.with_extension("npy.partial");
-    {
-        let file = File::create(&tmp).map_err(io)?;
+    write_atomic_with(path, |file| {
+        let mut buffered = BufWriter::new(file);
         let mut writer = npyz::WriteOptions::new()
             .default_dtype()
             .shape(&[rows as u64, cols as u64])
-            .writer(BufWriter::new(file))
-            .begin_nd()
-            .map_err(io)?;
-        writer.extend(data.iter().copied()).map_err(io)?;
-        writer.finish().map_err(io)?;
-    }
-    std::fs::rename(&tmp, path).map_err(io)
+            .writer(&mut buffered)
+            .begin_nd()?;
+        writer.extend(data.iter().copied())?;
+        writer.finish()?;
+        buffered.flush()
+    })
 }

@@ -11,6 +11,7 @@ use super::registry::{param, Registry, Resolved};
 use super::simulate::simulate;
 use super::split::{fraction_split, split_rng, Subsampler};
 use super::{Prepared, Task};
+use crate::memory;
 use crate::Result;
 
 /// Rows chosen for train and test, before preprocessing.
@@ -61,10 +62,20 @@ fn subsample_parts(
     Ok((train, test))
 }
 
+/// Copies of the simulated values held at once while the data are prepared (the draw, the
+/// splits, the preprocessed and the final arrays), for the memory check before drawing.
+const SIMULATION_COPIES: f64 = 6.0;
+
 fn draw_simulation(r: &Resolved, seed: u64) -> Result<Drawn> {
     let sim = r.config.simulation.as_ref().expect("validated");
-    let (x, y) = simulate(sim, r.config.rng, seed).map_err(|m| param(&r.name, "rng", m))?;
-    let n = sim.n_train + sim.n_test;
+    let n = sim.n_train.saturating_add(sim.n_test);
+    let bytes = SIMULATION_COPIES * 8.0 * n as f64 * (sim.d as f64 + 1.0);
+    memory::check(bytes as u64, None).map_err(|m| {
+        let what = format!("the simulation of {n} rows × {} features {m}", sim.d);
+        param(&r.name, "n_train", what)
+    })?;
+    let (x, y) =
+        simulate(sim, r.config.rng, seed).map_err(|(field, m)| param(&r.name, field, m))?;
     Ok(Drawn {
         train_pool: Pool {
             features: Features::F64(x),

@@ -13,30 +13,47 @@ pub(crate) fn link(t: f64) -> f64 {
     t.cos() / (1.0 + t.exp())
 }
 
+/// Why a simulation cannot be drawn: the setting at fault (`rng`, `n_train`) and the reason.
+pub(crate) type SimError = (&'static str, String);
+
 /// Draws `n = n_train + n_test` rows: returns `x` (row-major `n × d`) and `y` (`n`).
 ///
 /// One generator seeded with `seed` draws, in this order, `x` row by row, then `w` (`d`
 /// values), then `ε` (`n` values) from N(0, 1): a `ChaCha8Rng`, or numpy's legacy generator,
 /// for which this is exactly the authors' `np.random.seed(s); x = randn(n, d); w = randn(d, 1);
 /// eps = randn(n, 1)`. `ε` is drawn even when σ = 0, so `x` and `w` depend on the seed and
-/// `d` only: panels with different γ or σ see the same inputs. `Err` says why the seed does
-/// not fit the generator.
+/// `d` only: panels with different γ or σ see the same inputs. `Err` names the setting at
+/// fault and says why: a seed that does not fit the generator (`rng`), or a size that cannot
+/// be allocated (`n_train`).
 pub(crate) fn simulate(
     p: &SimParams,
     rng: DrawRng,
     seed: u64,
-) -> Result<(Vec<f64>, Vec<f64>), String> {
-    let n = p.n_train + p.n_test;
-    let (x, w, eps) = match rng {
+) -> Result<(Vec<f64>, Vec<f64>), SimError> {
+    let n = p.n_train.saturating_add(p.n_test);
+    let values = n
+        .checked_mul(p.d)
+        .ok_or(("n_train", format!("{n} rows × {} features overflow", p.d)))?;
+    // The largest draw is reserved first: a size the allocator refuses is an error, not an abort.
+    let mut x = Vec::new();
+    x.try_reserve_exact(values)
+        .map_err(|e| ("n_train", format!("cannot allocate {values} inputs: {e}")))?;
+    let (w, eps) = match rng {
         DrawRng::Chacha8 => {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let mut normal =
-                |k: usize| -> Vec<f64> { (0..k).map(|_| rng.sample(StandardNormal)).collect() };
-            (normal(n * p.d), normal(p.d), normal(n))
+            let mut normal = |out: &mut Vec<f64>, k: usize| {
+                out.extend((0..k).map(|_| -> f64 { rng.sample(StandardNormal) }))
+            };
+            let (mut w, mut eps) = (Vec::new(), Vec::new());
+            normal(&mut x, values);
+            normal(&mut w, p.d);
+            normal(&mut eps, n);
+            (w, eps)
         }
         DrawRng::NumpyLegacy => {
-            let mut rng = NumpyLegacy::new(numpy_seed(seed)?);
-            (rng.randn(n * p.d), rng.randn(p.d), rng.randn(n))
+            let mut rng = NumpyLegacy::new(numpy_seed(seed).map_err(|m| ("rng", m))?);
+            x.extend((0..values).map(|_| rng.gauss()));
+            (rng.randn(p.d), rng.randn(n))
         }
     };
     let y = x
@@ -143,8 +160,7 @@ mod tests {
                 );
             }
         }
-        assert!(simulate(&p, DrawRng::NumpyLegacy, 1 << 32)
-            .unwrap_err()
-            .contains("2^32"));
+        let (field, message) = simulate(&p, DrawRng::NumpyLegacy, 1 << 32).unwrap_err();
+        assert!(field == "rng" && message.contains("2^32"), "{message}");
     }
 }

@@ -1,11 +1,18 @@
 //! The cell cache: one JSON record per finished cell under `<cache>/<experiment>/<key>.json`,
-//! written atomically, so a run killed at any moment leaves only whole records behind.
+//! written atomically (a run killed at any moment leaves only whole records behind) by the
+//! holder of the cell's [`Claim`], sealed with a checksum, and verified whenever it is read: a
+//! record that cannot serve its cell is moved aside to `<key>.json.bad-<time>-<pid>`, reported
+//! on stderr, and the cell is pending again.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::cell::Stage;
+use super::claim::Claim;
+use super::plan::Cell;
 use super::record::CellRecord;
+use super::verify::checked_record;
+use crate::atomic::write_atomic;
 use crate::{Error, Result};
 
 /// The environment variable naming the cache directory.
@@ -17,26 +24,6 @@ pub fn cache_root(explicit: Option<&Path>) -> PathBuf {
         .map(Path::to_path_buf)
         .or_else(|| std::env::var_os(CACHE_DIR_ENV).map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("cache"))
-}
-
-/// Writes `bytes` to `path` through `<path>.partial` (synced, then renamed into place): a reader
-/// sees the old file or the whole new one, never a truncated one. Creates the parent folder.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    let mut file = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-    file.write_all(bytes).map_err(io(&tmp))?;
-    file.sync_all().map_err(io(&tmp))?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(io(path))
 }
 
 /// One experiment's folder of the cache.
@@ -68,38 +55,99 @@ impl Cache {
         format!("{key}.{}.safetensors", stage.name())
     }
 
-    /// True when `key` has a record.
-    pub fn contains(&self, key: &str) -> bool {
-        self.record_path(key).is_file()
+    /// Claims the cell `key`, waiting while another process holds it (see [`Claim`]).
+    pub fn claim(&self, key: &str) -> Result<Claim> {
+        Claim::acquire(&self.dir, key)
     }
 
-    /// The record of `key`, if the cell has finished. A record that cannot be read or that
-    /// belongs to another key is an error naming the file (delete it to recompute).
-    pub fn load(&self, key: &str) -> Result<Option<CellRecord>> {
-        let path = self.record_path(key);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(Error::Io { path, source }),
-        };
-        let bad = |message: String| Error::CacheRecord {
-            path: path.clone(),
-            message: format!("{message}; delete the file to recompute the cell"),
-        };
-        let record: CellRecord =
-            serde_json::from_slice(&bytes).map_err(|e| bad(format!("unreadable: {e}")))?;
-        if record.key != key {
-            return Err(bad(format!("holds the cell {}", record.key)));
+    /// Claims the cell `key` unless another process holds it.
+    pub fn try_claim(&self, key: &str) -> Result<Option<Claim>> {
+        Claim::try_acquire(&self.dir, key)
+    }
+
+    /// The verified record of `cell` (its data's checksum is `data_checksum`), or `None` when
+    /// the cell is pending. A bad record is moved aside and reported, under the cell's claim;
+    /// while another process holds that claim the record is left to it and the cell is pending.
+    pub fn lookup(&self, cell: &Cell, data_checksum: &str) -> Result<Option<CellRecord>> {
+        match self.read_checked(cell, data_checksum)? {
+            Checked::Good(record) => Ok(Some(*record)),
+            Checked::Missing => Ok(None),
+            Checked::Bad(_) => match self.try_claim(&cell.key)? {
+                Some(claim) => self.lookup_claimed(cell, data_checksum, &claim),
+                None => Ok(None),
+            },
         }
-        Ok(Some(record))
     }
 
-    /// Stores a finished cell atomically.
-    pub fn store(&self, record: &CellRecord) -> Result<()> {
-        let json = serde_json::to_vec_pretty(record).map_err(|e| Error::CacheRecord {
-            path: self.record_path(&record.key),
+    /// As [`Cache::lookup`], for the holder of the cell's claim.
+    pub fn lookup_claimed(
+        &self,
+        cell: &Cell,
+        data_checksum: &str,
+        _claim: &Claim,
+    ) -> Result<Option<CellRecord>> {
+        match self.read_checked(cell, data_checksum)? {
+            Checked::Good(record) => Ok(Some(*record)),
+            Checked::Missing => Ok(None),
+            Checked::Bad(reason) => {
+                self.move_aside(cell, &reason)?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn read_checked(&self, cell: &Cell, data_checksum: &str) -> Result<Checked> {
+        let path = self.record_path(&cell.key);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(match checked_record(&bytes, cell, data_checksum) {
+                Ok(record) => Checked::Good(Box::new(record)),
+                Err(reason) => Checked::Bad(reason),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Checked::Missing),
+            Err(source) => Err(Error::Io { path, source }),
+        }
+    }
+
+    /// Renames the bad record of `cell` to `<key>.json.bad-<unix seconds>-<pid>` and reports it.
+    fn move_aside(&self, cell: &Cell, reason: &str) -> Result<()> {
+        let path = self.record_path(&cell.key);
+        let seconds = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let aside = self.dir.join(format!(
+            "{}.json.bad-{seconds}-{}",
+            cell.key,
+            std::process::id()
+        ));
+        std::fs::rename(&path, &aside).map_err(|e| Error::CacheRecord {
+            path: path.clone(),
+            message: format!("{reason}, and it cannot be moved aside: {e}"),
+        })?;
+        eprintln!(
+            "warning: cache record {} cannot serve the cell `{}`: {reason}; moved to {}, the cell is pending",
+            path.display(),
+            cell.config.label(),
+            aside.display()
+        );
+        Ok(())
+    }
+
+    /// Stores a finished cell atomically, sealed with its checksum; the caller holds its claim.
+    pub fn store(&self, record: CellRecord, _claim: &Claim) -> Result<CellRecord> {
+        let record = record.sealed();
+        let path = self.record_path(&record.key);
+        let json = serde_json::to_vec_pretty(&record).map_err(|e| Error::CacheRecord {
+            path: path.clone(),
             message: format!("cannot serialise: {e}"),
         })?;
-        write_atomic(&self.record_path(&record.key), &json)
+        write_atomic(&path, &json)?;
+        Ok(record)
     }
+}
+
+/// A record file as read.
+enum Checked {
+    Good(Box<CellRecord>),
+    Missing,
+    Bad(String),
 }

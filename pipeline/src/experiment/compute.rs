@@ -68,8 +68,11 @@ fn mse(f: MatRef<'_, f64>, y: MatRef<'_, f64>) -> f64 {
 }
 
 /// Fraction of rows classified right: the sign for ±1 targets, the argmax for one-hot ±1;
-/// `None` for regression.
+/// `None` for regression. NaN when a prediction is not finite: no class is read from it.
 fn accuracy(f: MatRef<'_, f64>, y: MatRef<'_, f64>, task: Task) -> Option<f64> {
+    if task != Task::Regression && !f.is_all_finite() {
+        return Some(f64::NAN);
+    }
     let argmax = |m: MatRef<'_, f64>, i: usize| {
         (0..m.ncols()).fold(0, |best, j| if m[(i, j)] > m[(i, best)] { j } else { best })
     };
@@ -115,26 +118,74 @@ fn kernel_points(
         .iter()
         .map(|&rel| path.gcv(rel))
         .collect::<kare_ntk::Result<Vec<f64>>>()?;
-    // The training-data choice: the smallest finite GCV (the first one on ties).
-    let chosen = (0..grid.len())
-        .filter(|&i| gcv[i].is_finite())
-        .min_by(|&i, &j| gcv[i].total_cmp(&gcv[j]));
     let mut points = Vec::with_capacity(grid.len());
     for (i, (&rel, test)) in grid.iter().zip(&test_predictions).enumerate() {
         let train = path.predict_train(rel)?;
         points.push(Point {
             ridge_rel: Some(rel),
             lambda: Some(Num(path.lambda(rel))),
-            selected_by_gcv: Some(chosen == Some(i)),
+            selected_by_gcv: Some(false),
             train_mse: Num(mse(train.as_ref(), a.y_train.as_ref())),
             test_mse: Num(mse(test.as_ref(), a.y_test.as_ref())),
             test_accuracy: accuracy(test.as_ref(), a.y_test.as_ref(), a.task).map(Num),
             train_kare_gcv: Some(Num(gcv[i])),
         });
     }
+    mark_gcv_choice(&mut points);
     // A kernel whose `K/n + z·I` cannot be factorised has no KARE: reported as absent.
     let final_kare = kare(k.as_ref(), a.y_train.as_ref(), z).ok();
     Ok((points, final_kare))
+}
+
+/// Marks the training-data choice among kernel `points`: the smallest GCV among the rows whose
+/// metrics are all finite (the first one on ties); none when no row is finite.
+fn mark_gcv_choice(points: &mut [Point]) {
+    let gcv = |p: &Point| p.train_kare_gcv.map_or(f64::NAN, |g| g.0);
+    let chosen = (0..points.len())
+        .filter(|&i| non_finite_metrics(&points[i]).is_empty())
+        .min_by(|&i, &j| gcv(&points[i]).total_cmp(&gcv(&points[j])));
+    if let Some(i) = chosen {
+        points[i].selected_by_gcv = Some(true);
+    }
+}
+
+/// The names of the metrics of `point` that are NaN or infinite.
+fn non_finite_metrics(point: &Point) -> Vec<&'static str> {
+    let metrics = [
+        ("lambda", point.lambda),
+        ("train_mse", Some(point.train_mse)),
+        ("test_mse", Some(point.test_mse)),
+        ("test_accuracy", point.test_accuracy),
+        ("train_kare_gcv", point.train_kare_gcv),
+    ];
+    metrics
+        .into_iter()
+        .filter(|(_, v)| v.is_some_and(|v| !v.0.is_finite()))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Appends to the stop reason of `result` what is non-finite in its rows (per λ̃, or the
+/// network's output) and in its final KARE, so that no NaN or inf reaches the results
+/// unexplained. Nothing changes when every number is finite.
+fn explain_non_finite(result: &mut MethodResult) {
+    let mut notes: Vec<String> = result
+        .points
+        .iter()
+        .filter_map(|p| {
+            let bad = non_finite_metrics(p);
+            let at = p
+                .ridge_rel
+                .map_or("the network's output".into(), |r| format!("λ̃ {r:?}"));
+            (!bad.is_empty()).then(|| format!("{} at {at}", bad.join(", ")))
+        })
+        .collect();
+    if let Some(k) = result.final_kare.filter(|k| !k.0.is_finite()) {
+        notes.push(format!("final_kare {:?}", k.0));
+    }
+    if !notes.is_empty() {
+        result.stop_reason = format!("{}; non-finite {}", result.stop_reason, notes.join("; "));
+    }
 }
 
 /// The points of a kernel whose ridge solve failed: every metric NaN.
@@ -232,8 +283,8 @@ pub fn run_cell(
     };
     let kernel_result = |method, steps_run, stop: String, seconds: f64, mlp: &Mlp, network| {
         let t = Instant::now();
-        let (points, final_kare, stop) = match kernel_points(mlp, &a, grid, config.z) {
-            Ok((points, final_kare)) => (points, final_kare, stop),
+        let (points, final_kare, stop, explain) = match kernel_points(mlp, &a, grid, config.z) {
+            Ok((points, final_kare)) => (points, final_kare, stop, true),
             // A kernel that breaks the ridge solve (non-finite entries, a failed
             // eigendecomposition, a zero trace) is a result, not a reason to stop the run.
             Err(
@@ -244,10 +295,11 @@ pub fn run_cell(
                 failed_points(grid, a.task),
                 None,
                 format!("{stop}; kernel ridge failed: {e}"),
+                false,
             ),
             Err(e) => return Err(e.into()),
         };
-        Ok::<_, crate::Error>(MethodResult {
+        let mut result = MethodResult {
             method,
             steps_run,
             stop_reason: stop,
@@ -255,7 +307,12 @@ pub fn run_cell(
             final_kare: final_kare.map(Num),
             network,
             points,
-        })
+        };
+        // A failed solve already says why every metric is NaN.
+        if explain {
+            explain_non_finite(&mut result);
+        }
+        Ok::<_, crate::Error>(result)
     };
     let results = match (config.stage, &config.training) {
         (Stage::InitialNtk, _) => vec![kernel_result(
@@ -297,7 +354,7 @@ pub fn run_cell(
             let network = save(&mlp)?;
             let t1 = Instant::now();
             let point = network_point(&mlp, &a)?;
-            let dnn = MethodResult {
+            let mut dnn = MethodResult {
                 method: Method::Dnn,
                 steps_run: report.steps_run,
                 stop_reason: report.stop.to_string(),
@@ -306,6 +363,7 @@ pub fn run_cell(
                 network: network.clone(),
                 points: vec![point],
             };
+            explain_non_finite(&mut dnn);
             let after = kernel_result(
                 Method::AfterNtk,
                 report.steps_run,
@@ -338,6 +396,7 @@ pub fn run_cell(
         c: data.c,
         wall_seconds: started.elapsed().as_secs_f64(),
         results,
+        checksum: None,
     })
 }
 
@@ -394,6 +453,68 @@ mod tests {
         assert!(failed
             .iter()
             .all(|p| p.test_mse.0.is_nan() && p.selected_by_gcv == Some(false)));
+    }
+
+    fn point(rel: f64, gcv: f64, test_mse: f64) -> Point {
+        Point {
+            ridge_rel: Some(rel),
+            lambda: Some(Num(rel)),
+            selected_by_gcv: Some(false),
+            train_mse: Num(0.5),
+            test_mse: Num(test_mse),
+            test_accuracy: Some(Num(if test_mse.is_finite() { 0.9 } else { f64::NAN })),
+            train_kare_gcv: Some(Num(gcv)),
+        }
+    }
+
+    /// A singular kernel at a vanishing ridge: its row has the smallest GCV but an infinite
+    /// test MSE. GCV never chooses it, and the stop reason says what is not finite.
+    #[test]
+    fn non_finite_rows_are_never_chosen_and_always_explained() {
+        let mut points = vec![
+            point(1e-300, 0.1, f64::INFINITY),
+            point(1.0, 0.3, 0.2),
+            point(10.0, 0.2, 0.25),
+        ];
+        mark_gcv_choice(&mut points);
+        let chosen: Vec<bool> = points.iter().map(|p| p.selected_by_gcv.unwrap()).collect();
+        assert_eq!(chosen, [false, false, true]);
+        let mut result = MethodResult {
+            method: Method::AfterNtk,
+            steps_run: 3,
+            stop_reason: "completed".into(),
+            wall_seconds: 0.0,
+            final_kare: Some(Num(f64::NAN)),
+            network: None,
+            points,
+        };
+        explain_non_finite(&mut result);
+        assert_eq!(
+            result.stop_reason,
+            "completed; non-finite test_mse, test_accuracy at λ̃ 1e-300; final_kare NaN"
+        );
+        // All finite: nothing is added.
+        let mut fine = MethodResult {
+            final_kare: Some(Num(0.1)),
+            points: vec![point(1.0, 0.3, 0.2)],
+            stop_reason: "completed".into(),
+            ..result
+        };
+        explain_non_finite(&mut fine);
+        assert_eq!(fine.stop_reason, "completed");
+        let mut none = vec![point(1.0, f64::NAN, f64::NAN)];
+        mark_gcv_choice(&mut none);
+        assert_eq!(none[0].selected_by_gcv, Some(false));
+    }
+
+    #[test]
+    fn accuracy_is_not_read_from_non_finite_predictions() {
+        let y = Mat::from_fn(2, 1, |i, _| if i == 0 { 1.0 } else { -1.0 });
+        let f = Mat::from_fn(2, 1, |i, _| if i == 0 { f64::NAN } else { -1.0 });
+        assert!(accuracy(f.as_ref(), y.as_ref(), Task::Binary)
+            .unwrap()
+            .is_nan());
+        assert_eq!(accuracy(f.as_ref(), y.as_ref(), Task::Regression), None);
     }
 
     #[test]

@@ -268,9 +268,33 @@ struct ExperimentFile {
     init: Init,
     #[serde(default = "one")]
     cell_threads: usize,
+    #[serde(default)]
+    max_memory: Option<MaxMemory>,
     datasets: Vec<DataSpec>,
     models: Vec<ModelSpec>,
     quick: Option<QuickTier>,
+}
+
+/// An experiment's bound on the memory of one cell, as written: bytes, or a size with a unit
+/// (`"8GiB"`, `"500MB"`; see [`crate::memory::parse_bytes`]). Not part of any cell's key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MaxMemory {
+    /// A number of bytes.
+    Bytes(u64),
+    /// A size with a unit.
+    Text(String),
+}
+
+impl MaxMemory {
+    /// The bound in bytes and as written; `Err` says why the text is not a size.
+    pub fn resolve(&self) -> std::result::Result<(u64, String), String> {
+        match self {
+            MaxMemory::Bytes(0) => Err("must be a positive number of bytes".into()),
+            MaxMemory::Bytes(b) => Ok((*b, b.to_string())),
+            MaxMemory::Text(t) => crate::memory::parse_bytes(t).map(|b| (b, t.clone())),
+        }
+    }
 }
 
 fn one() -> usize {
@@ -310,6 +334,10 @@ pub struct Tier {
     /// summation order of the parallel products depends on it, and KARE training at large
     /// learning rates is chaotic, so a cell's numbers are a function of its key only.
     pub cell_threads: usize,
+    /// The most memory one cell may take (the machine's available memory bounds it too):
+    /// a cell estimated to need more is refused before any cell runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_memory: Option<MaxMemory>,
     /// Data sets, in order.
     pub datasets: Vec<DataSpec>,
     /// Model groups, in order.
@@ -411,6 +439,7 @@ impl ExperimentFile {
             save_networks: self.save_networks,
             init: self.init,
             cell_threads: self.cell_threads,
+            max_memory: self.max_memory.clone(),
             datasets: self.datasets.clone(),
             models: self.models.clone(),
         }
@@ -427,6 +456,7 @@ impl Tier {
             save_networks: q.save_networks.unwrap_or(self.save_networks),
             init: self.init,
             cell_threads: self.cell_threads,
+            max_memory: self.max_memory,
             datasets: q.datasets.unwrap_or(self.datasets),
             models: q.models.unwrap_or(self.models),
         }
@@ -458,6 +488,9 @@ impl Tier {
                     self.cell_threads
                 ),
             );
+        }
+        if let Some(Err(message)) = self.max_memory.as_ref().map(MaxMemory::resolve) {
+            return bad("max_memory", message);
         }
         non_empty_unique("methods", &self.methods)?;
         non_empty_unique("seeds", &self.seeds)?;

@@ -21,25 +21,33 @@
 //! ```
 //!
 //! Modules: `config` (the file schema and its validation), `plan` (data prepared per seed, cells
-//! keyed), `cell` (a cell's configuration and key), `compute` (training and scoring one cell),
-//! `record` (what a finished cell stores), `cache` (atomic records), `run` (the worker pool; one
+//! keyed), `cell` (a cell's configuration and key), `compute` (training and scoring one cell), `footprint` (a cell's
+//! peak memory, estimated from its shapes),
+//! `record` (what a finished cell stores), `cache` (atomic, checksummed records), `claim` (a
+//! per-cell lock shared by every process on one cache), `verify` (whether a record may serve its
+//! cell), `run` (the worker pool; one
 //! cell alone, for an array task; collecting the results), `slurm` (a job array, a task a cell),
 //! `progress` (bar or lines) and `results` (CSV and provenance JSON).
 
 mod cache;
 mod cell;
+mod claim;
 mod compute;
 mod config;
+mod footprint;
 mod plan;
 mod progress;
 mod record;
 mod results;
 mod run;
 mod slurm;
+mod verify;
 
-pub use cache::{cache_root, write_atomic, Cache, CACHE_DIR_ENV};
+pub use cache::{cache_root, Cache, CACHE_DIR_ENV};
 pub use cell::{overrides_text, CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
-pub use config::{DataSpec, Experiment, Many, Method, ModelSpec, Tier, TrainSpec};
+pub use claim::{Claim, LOCKS_DIR};
+pub use config::{DataSpec, Experiment, Many, MaxMemory, Method, ModelSpec, Tier, TrainSpec};
+pub use footprint::{cell_bytes, Shapes};
 pub use plan::{Cell, DataInstance, Plan};
 pub use progress::ProgressMode;
 pub use record::{CellRecord, MethodResult, Num, Point};

@@ -5,9 +5,12 @@ use std::path::Path;
 
 use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training};
-use super::config::{Experiment, ModelSpec};
+use super::claim::Claim;
+use super::config::{Experiment, MaxMemory, ModelSpec};
+use super::footprint::{cell_bytes, Shapes};
+use super::record::CellRecord;
 use crate::data::{DataDir, Overrides, Prepared, Registry};
-use crate::{Error, Result};
+use crate::{memory, Error, Result};
 
 /// One data set of the grid at one seed.
 #[derive(Debug, Clone)]
@@ -22,8 +25,8 @@ pub struct DataInstance {
     pub location: String,
     /// [`Prepared::checksum`].
     pub checksum: String,
-    /// Training rows (epochs become steps with it).
-    pub n_train: usize,
+    /// The shapes of the prepared data (epochs become steps with its training rows).
+    pub shapes: Shapes,
 }
 
 /// One cell: its configuration, key and place in the results.
@@ -100,8 +103,13 @@ impl Plan {
                         overrides: spec.overrides.clone(),
                         seed,
                         location,
+                        shapes: Shapes {
+                            n_train: prepared.n_train,
+                            n_test: prepared.n_test,
+                            d: prepared.d,
+                            c: prepared.c,
+                        },
                         checksum: prepared.checksum,
-                        n_train: prepared.n_train,
                     });
                 }
             }
@@ -169,7 +177,7 @@ impl Plan {
                     for &width in &model.width.0 {
                         for (offset, inst) in data[first..first + seeds].iter().enumerate() {
                             for &stage in &stages {
-                                for training in trainings(model, stage, inst.n_train) {
+                                for training in trainings(model, stage, inst.shapes.n_train) {
                                     let i = first + offset;
                                     cells.push(cell(i, block, depth, width, stage, training));
                                 }
@@ -188,6 +196,59 @@ impl Plan {
             }
         }
         cells
+    }
+
+    /// The verified cached record of cell `i`, or `None` when it is pending (see
+    /// [`Cache::lookup`]: a bad record is moved aside and reported).
+    pub fn lookup(&self, i: usize) -> Result<Option<CellRecord>> {
+        let cell = &self.cells[i];
+        self.cache.lookup(cell, &self.data[cell.data].checksum)
+    }
+
+    /// As [`Plan::lookup`], for the holder of the cell's claim.
+    pub fn lookup_claimed(&self, i: usize, claim: &Claim) -> Result<Option<CellRecord>> {
+        let cell = &self.cells[i];
+        self.cache
+            .lookup_claimed(cell, &self.data[cell.data].checksum, claim)
+    }
+
+    /// The estimated peak memory of cell `i` in bytes ([`cell_bytes`]).
+    pub fn estimate(&self, i: usize) -> u64 {
+        let cell = &self.cells[i];
+        cell_bytes(&cell.config, self.data[cell.data].shapes)
+    }
+
+    /// Refuses, before any of them runs, cells of `cells` whose estimated peak memory exceeds
+    /// the machine's available memory or the experiment's `max_memory`: the error names the
+    /// experiment file, the largest such cell, its shapes and the estimate.
+    pub fn check_memory(&self, cells: &[usize]) -> Result<()> {
+        let Some(&largest) = cells.iter().max_by_key(|&&i| self.estimate(i)) else {
+            return Ok(());
+        };
+        let max_memory = match self
+            .experiment
+            .tier
+            .max_memory
+            .as_ref()
+            .map(MaxMemory::resolve)
+        {
+            Some(Ok(bound)) => Some(bound),
+            _ => None,
+        };
+        let bound = max_memory.as_ref().map(|(b, text)| (*b, text.as_str()));
+        memory::check(self.estimate(largest), bound).map_err(|message| {
+            let cell = &self.cells[largest];
+            let s = self.data[cell.data].shapes;
+            Error::TooBig {
+                path: self.experiment.path.clone(),
+                cell: cell.config.label(),
+                shapes: format!(
+                    "n_train {}, n_test {}, d {}, depth {}, width {}",
+                    s.n_train, s.n_test, s.d, cell.config.depth, cell.config.width
+                ),
+                message,
+            }
+        })
     }
 
     /// Prepares the data of instance `i` again (for running its cells).

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
 
 use super::cell::CellConfig;
 use super::config::Method;
@@ -122,6 +123,33 @@ pub struct CellRecord {
     pub wall_seconds: f64,
     /// Per method, in [`super::cell::Stage::methods`] order.
     pub results: Vec<MethodResult>,
+    /// [`CellRecord::content_checksum`] when stored, so that a truncated or edited record is
+    /// recognised. Absent only in records written before checksums were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+}
+
+impl CellRecord {
+    /// The sha256 (hex) of the record's compact JSON without its `checksum` field: the
+    /// checksum a stored record carries. JSON numbers round-trip exactly, so a record read
+    /// back hashes to the same value.
+    pub fn content_checksum(&self) -> String {
+        let unsealed = CellRecord {
+            checksum: None,
+            ..self.clone()
+        };
+        let json = serde_json::to_vec(&unsealed).expect("a cell record always serialises");
+        Sha256::digest(&json)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The record with its checksum set, as it is stored.
+    pub fn sealed(self) -> CellRecord {
+        let checksum = Some(self.content_checksum());
+        CellRecord { checksum, ..self }
+    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,11 @@ use std::process::Command;
 
 use serde::Serialize;
 
-use super::cache::write_atomic;
 use super::cell::{overrides_text, CELL_SCHEMA, VERSION};
 use super::config::Tier;
 use super::plan::Plan;
 use super::record::{CellRecord, Num};
+use crate::atomic::write_atomic;
 use crate::{Error, Result};
 
 /// The CSV columns, in order.

@@ -1,6 +1,7 @@
 //! Running an experiment: plan, skip the cells the cache holds, compute the others on up to
-//! `jobs` worker threads (each cell stores its record atomically as soon as it finishes), then
-//! write the results from the records. On a cluster the same steps are split between
+//! `jobs` worker threads (each cell is claimed, computed and stored atomically; a cell another
+//! process has claimed is taken last and served from its record), then write the results from
+//! the records. On a cluster the same steps are split between
 //! processes: [`compute_cell`] computes one cell (one Slurm array task) and [`collect`] writes
 //! the results once every cell is cached.
 
@@ -10,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::Instant;
 
+use super::claim::Claim;
 use super::compute::run_cell;
 use super::plan::Plan;
 use super::progress::{Progress, ProgressMode};
@@ -63,7 +65,43 @@ pub struct RunSummary {
 /// What a worker reports.
 enum Event {
     Started(usize),
-    Finished(usize, Result<String>),
+    Finished(usize, Result<Done>),
+}
+
+/// How a claimed cell ended.
+enum Done {
+    /// Computed and stored by this run.
+    Computed(Box<CellRecord>),
+    /// Found in the cache once claimed: another process computed it meanwhile.
+    Served(Box<CellRecord>),
+}
+
+/// The cells a run still has to claim: `fresh` ones not tried yet, and `busy` ones that another
+/// process held when tried (each worker takes those last, so that processes sharing a cache
+/// spread over the cells instead of queueing behind each other).
+struct Queue {
+    fresh: VecDeque<usize>,
+    busy: VecDeque<usize>,
+}
+
+impl Queue {
+    /// The next cell with its claim: a free fresh cell, else a busy cell that has become
+    /// free, else the first busy cell once its holder releases it; `None` when all are taken.
+    fn next(queue: &Mutex<Queue>, plan: &Plan) -> Option<(usize, Result<Claim>)> {
+        let mut q = queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let tries = q.fresh.len() + q.busy.len();
+        for _ in 0..tries {
+            let i = q.fresh.pop_front().or_else(|| q.busy.pop_front())?;
+            match plan.cache.try_claim(&plan.cells[i].key) {
+                Ok(Some(claim)) => return Some((i, Ok(claim))),
+                Ok(None) => q.busy.push_back(i),
+                Err(e) => return Some((i, Err(e))),
+            }
+        }
+        let i = q.busy.pop_front()?;
+        drop(q);
+        Some((i, plan.cache.claim(&plan.cells[i].key)))
+    }
 }
 
 /// Prepared data shared by the cells of one data set and seed, dropped after its last cell.
@@ -125,12 +163,13 @@ impl<'a> DataMemo<'a> {
     }
 }
 
-/// Computes cell `i` of `plan` from its prepared `data` and stores its record atomically: the
-/// one compute path of both `kare run` and `kare run-cell`.
+/// Computes cell `i` of `plan` from its prepared `data` and stores its record atomically under
+/// its `claim`: the one compute path of both `kare run` and `kare run-cell`. Returns the record
+/// as stored.
 ///
 /// The cell computes in a rayon pool of exactly its configured threads, so its numbers do not
 /// depend on `--jobs` or on the machine's cores.
-fn compute_and_store(plan: &Plan, i: usize, data: &Prepared) -> Result<CellRecord> {
+fn compute_and_store(plan: &Plan, i: usize, data: &Prepared, claim: &Claim) -> Result<CellRecord> {
     let cell = &plan.cells[i];
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cell.config.threads)
@@ -143,8 +182,7 @@ fn compute_and_store(plan: &Plan, i: usize, data: &Prepared) -> Result<CellRecor
             location: format!("{} (cell {})", cell.config.label(), cell.key),
             source: Box::new(e),
         })?;
-    plan.cache.store(&record)?;
-    Ok(record)
+    plan.cache.store(record, claim)
 }
 
 /// A one-line outcome of a computed cell for the progress report: its time and stop reasons.
@@ -157,10 +195,13 @@ fn outcome_text(record: &CellRecord) -> String {
     format!("{:.1} s ({})", record.wall_seconds, stops.join(", "))
 }
 
-/// One cell: data, compute, store. Returns a one-line outcome for the progress report.
-fn compute_one(plan: &Plan, memo: &DataMemo, i: usize) -> Result<String> {
+/// One claimed cell: served if another process stored it meanwhile, else data, compute, store.
+fn compute_one(plan: &Plan, memo: &DataMemo, i: usize, claim: &Claim) -> Result<Done> {
+    if let Some(record) = plan.lookup_claimed(i, claim)? {
+        return Ok(Done::Served(Box::new(record)));
+    }
     let data = memo.get(plan.cells[i].data)?;
-    compute_and_store(plan, i, &data).map(|record| outcome_text(&record))
+    compute_and_store(plan, i, &data, claim).map(|r| Done::Computed(Box::new(r)))
 }
 
 /// What [`compute_cell`] did.
@@ -174,7 +215,8 @@ pub enum CellOutcome {
 
 /// Computes cell `index` of `plan` (in plan order, [`Plan::cells`]) and stores its record,
 /// unless the cache already holds it: one task of a Slurm job array (`kare run-cell`), so that
-/// many processes sharing one cache compute an experiment between them. Only this cell's data
+/// many processes sharing one cache compute an experiment between them. While another process
+/// holds the cell's claim it waits, then serves that process's record. Only this cell's data
 /// set and seed are prepared again. An index outside the plan is [`Error::CellIndex`].
 pub fn compute_cell(plan: &Plan, index: usize) -> Result<CellOutcome> {
     let cell = plan.cells.get(index).ok_or_else(|| Error::CellIndex {
@@ -183,22 +225,38 @@ pub fn compute_cell(plan: &Plan, index: usize) -> Result<CellOutcome> {
         index,
         cells: plan.cells.len(),
     })?;
-    if plan.cache.contains(&cell.key) {
+    if plan.lookup(index)?.is_some() {
+        return Ok(CellOutcome::Cached);
+    }
+    plan.check_memory(&[index])?;
+    let claim = plan.cache.claim(&cell.key)?;
+    if plan.lookup_claimed(index, &claim)?.is_some() {
         return Ok(CellOutcome::Cached);
     }
     let data = plan.prepare(cell.data)?;
-    let record = compute_and_store(plan, index, &data)?;
+    let record = compute_and_store(plan, index, &data, &claim)?;
     Ok(CellOutcome::Computed(outcome_text(&record)))
 }
 
-/// Computes the cells `pending` on `jobs` threads, reporting to `progress`. Stops handing out
+/// Computes the cells `pending` on `jobs` threads, reporting to `progress` and filling
+/// `records`; returns how many of them another process stored meanwhile. Stops handing out
 /// cells at the first error (cells already running finish and are stored) and returns it.
-fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progress) -> Result<()> {
+fn compute(
+    plan: &Plan,
+    pending: Vec<usize>,
+    jobs: usize,
+    progress: &mut Progress,
+    records: &mut [Option<CellRecord>],
+) -> Result<usize> {
     let memo = DataMemo::new(plan, &pending);
-    let queue = Mutex::new(VecDeque::from(pending));
+    let queue = Mutex::new(Queue {
+        fresh: VecDeque::from(pending),
+        busy: VecDeque::new(),
+    });
     let abort = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel();
     let mut first_error = None;
+    let mut served = 0;
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             let tx = tx.clone();
@@ -207,14 +265,12 @@ fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progres
                 if abort.load(Ordering::SeqCst) {
                     break;
                 }
-                let next = queue
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .pop_front();
-                let Some(i) = next else { break };
+                let Some((i, claim)) = Queue::next(queue, plan) else {
+                    break;
+                };
                 // The collector outlives the workers, so sends cannot fail.
                 let _ = tx.send(Event::Started(i));
-                let result = compute_one(plan, memo, i);
+                let result = claim.and_then(|claim| compute_one(plan, memo, i, &claim));
                 memo.release(plan.cells[i].data);
                 if result.is_err() {
                     abort.store(true, Ordering::SeqCst);
@@ -226,7 +282,15 @@ fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progres
         for event in rx {
             match event {
                 Event::Started(i) => progress.started(i, plan.cells[i].config.label()),
-                Event::Finished(i, Ok(outcome)) => progress.finished(i, &outcome),
+                Event::Finished(i, Ok(Done::Computed(record))) => {
+                    progress.finished(i, &outcome_text(&record));
+                    records[i] = Some(*record);
+                }
+                Event::Finished(i, Ok(Done::Served(record))) => {
+                    progress.finished(i, "stored by another process meanwhile");
+                    records[i] = Some(*record);
+                    served += 1;
+                }
                 Event::Finished(i, Err(e)) => {
                     progress.finished(i, &format!("FAILED: {e}"));
                     first_error.get_or_insert(e);
@@ -234,38 +298,39 @@ fn compute(plan: &Plan, pending: Vec<usize>, jobs: usize, progress: &mut Progres
             }
         }
     });
-    first_error.map_or(Ok(()), Err)
+    first_error.map_or(Ok(served), Err)
 }
 
 /// Runs the experiment at `path` and writes its results; see [`RunOptions`].
 pub fn run(path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     let started = Instant::now();
     let plan = Plan::new(path, opts.quick, opts.data_dir.as_deref(), &opts.cache_root)?;
-    let pending: Vec<usize> = {
-        let mut p: Vec<usize> = (0..plan.cells.len())
-            .filter(|&i| !plan.cache.contains(&plan.cells[i].key))
-            .collect();
-        // Cells of one data set and seed run together, so its data is prepared once.
-        p.sort_by_key(|&i| plan.cells[i].data);
-        p
-    };
+    let mut records = (0..plan.cells.len())
+        .map(|i| plan.lookup(i))
+        .collect::<Result<Vec<Option<CellRecord>>>>()?;
+    let mut pending: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i].is_none())
+        .collect();
+    // Cells of one data set and seed run together, so its data is prepared once.
+    pending.sort_by_key(|&i| plan.cells[i].data);
+    plan.check_memory(&pending)?;
     let cached = plan.cells.len() - pending.len();
     let title = format!("{} ({})", plan.experiment.name, plan.experiment.tier_name());
     let mut progress = Progress::new(opts.progress, &title, plan.cells.len(), cached);
-    let outcome = compute(&plan, pending, opts.jobs, &mut progress);
+    let outcome = compute(&plan, pending, opts.jobs, &mut progress, &mut records);
     progress.close();
-    outcome?;
-    let records = plan
-        .cells
-        .iter()
-        .map(|c| {
-            plan.cache.load(&c.key)?.ok_or_else(|| Error::CacheRecord {
-                path: plan.cache.record_path(&c.key),
-                message: "vanished during the run".into(),
+    let served = outcome?;
+    let records = records
+        .into_iter()
+        .zip(&plan.cells)
+        .map(|(record, cell)| {
+            record.ok_or_else(|| Error::CacheRecord {
+                path: plan.cache.record_path(&cell.key),
+                message: "was neither computed nor found in the cache".into(),
             })
         })
         .collect::<Result<Vec<CellRecord>>>()?;
-    write_results(&plan, &records, &opts.results_dir, cached, started)
+    write_results(&plan, &records, &opts.results_dir, cached + served, started)
 }
 
 /// How many cell labels a [`Error::CellsMissing`] shows.
@@ -279,8 +344,8 @@ const MISSING_SHOWN: usize = 5;
 pub fn collect(plan: &Plan, results_dir: &Path, started: Instant) -> Result<RunSummary> {
     let mut records = Vec::with_capacity(plan.cells.len());
     let mut missing = Vec::new();
-    for (i, cell) in plan.cells.iter().enumerate() {
-        match plan.cache.load(&cell.key)? {
+    for i in 0..plan.cells.len() {
+        match plan.lookup(i)? {
             Some(record) => records.push(record),
             None => missing.push(i),
         }

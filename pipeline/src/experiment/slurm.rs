@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::cache::write_atomic;
 use super::plan::Plan;
+use crate::atomic::write_atomic;
 use crate::{Error, Result};
 
 /// Slurm's default `MaxArraySize`: array indices must stay below it unless the cluster raised

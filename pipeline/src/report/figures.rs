@@ -18,7 +18,7 @@ use super::aggregate::{share_model, Panel, PanelKey};
 use super::format::power_of_ten;
 use super::load::Method;
 use super::reference::Reference;
-use crate::experiment::write_atomic;
+use crate::atomic::write_atomic;
 use crate::{Error, Result};
 
 /// The family name the embedded font is registered under.

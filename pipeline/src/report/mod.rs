@@ -46,7 +46,7 @@ pub mod uci;
 
 use std::path::{Path, PathBuf};
 
-use crate::experiment::write_atomic;
+use crate::atomic::write_atomic;
 use crate::Result;
 
 /// The files written for one experiment.

@@ -352,3 +352,95 @@ fn exported_numpy_legacy_simulation_is_numpys_draw() {
         &["--set", "unknown variant `mt19937`"],
     );
 }
+
+/// NaN weights, inputs beyond the network's precision or beyond f64's arithmetic, and a ridge
+/// that makes KARE non-finite are errors naming the file or the argument, with no output.
+#[test]
+fn non_finite_weights_inputs_and_ridges_are_errors_naming_them() {
+    let dir = workdir("non-finite");
+    let shape = MlpShape {
+        inputs: 3,
+        depth: 1,
+        width: 4,
+        outputs: 1,
+    };
+    let (mlp, weights) = saved_network(&dir, shape, 4, DType::F64);
+    let x = inputs(5, 3, 0);
+    npy::write(&dir.join("x.npy"), 5, 3, &x).unwrap();
+    let huge: Vec<f64> = x.iter().map(|v| v * 1e200).collect();
+    npy::write(&dir.join("huge.npy"), 5, 3, &huge).unwrap();
+    npy::write(&dir.join("y.npy"), 5, 1, &[1.0, -1.0, 1.0, -1.0, 1.0]).unwrap();
+    let mut tensors: std::collections::HashMap<_, _> = mlp.named_tensors().into_iter().collect();
+    let w = tensors["layers.0.weight"].clone();
+    tensors.insert("layers.0.weight".into(), (w * f64::NAN).unwrap());
+    let nan_weights = dir.join("nan.safetensors");
+    candle_core::safetensors::save(&tensors, &nan_weights).unwrap();
+    let out = dir.join("out.npy");
+    let ntk = |weights: &Path, x: &Path, dtype: &str| {
+        kare(&[
+            "ntk",
+            "--weights",
+            s(weights),
+            "--inputs",
+            s(x),
+            "--out",
+            s(&out),
+            "--dtype",
+            dtype,
+        ])
+    };
+    let (xp, hp) = (dir.join("x.npy"), dir.join("huge.npy"));
+    fails_naming(
+        ntk(&nan_weights, &xp, "f64"),
+        &["nan.safetensors", "layers.0.weight", "NaN"],
+    );
+    // 1e200 does not fit f32; in f64 it fits, but its kernel (≈ 1e400) does not.
+    fails_naming(
+        ntk(&weights, &hp, "f32"),
+        &["huge.npy", "row 0", "overflows", "F32"],
+    );
+    fails_naming(
+        ntk(&weights, &hp, "f64"),
+        &["huge.npy", "non-finite entry K[0, 0]"],
+    );
+    assert!(!out.exists(), "a failed command left a kernel");
+    let gradient = dir.join("g.safetensors");
+    let kare_at = |z: &str, x: &Path| {
+        kare(&[
+            "kare",
+            "--weights",
+            s(&weights),
+            "--inputs",
+            s(x),
+            "--targets",
+            s(&dir.join("y.npy")),
+            "--out",
+            s(&gradient),
+            &format!("--z={z}"),
+        ])
+    };
+    fails_naming(
+        kare_at("1e300", &xp),
+        &["x.npy", "KARE at z = 1e300", "NaN"],
+    );
+    fails_naming(kare_at("-1", &xp), &["--z", "positive finite", "-1"]);
+    fails_naming(kare_at("NaN", &xp), &["--z", "NaN"]);
+    fails_naming(kare_at("0.1", &hp), &["huge.npy"]);
+    assert!(!gradient.exists(), "a failed command left a gradient");
+    // The same commands on sound input still succeed.
+    kare_ok(&[
+        "ntk",
+        "--weights",
+        s(&weights),
+        "--inputs",
+        s(&xp),
+        "--out",
+        s(&out),
+    ]);
+    let run = kare_at("0.1", &xp);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

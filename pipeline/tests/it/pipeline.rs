@@ -509,7 +509,7 @@ fn a_run_killed_with_sigkill_resumes_to_the_same_results() {
 }
 
 /// The rows of a results CSV without the measured `wall_seconds` column.
-fn without_wall_time(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn without_wall_time(bytes: &[u8]) -> Vec<String> {
     let wall = COLUMNS.iter().position(|c| *c == "wall_seconds").unwrap();
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -528,7 +528,7 @@ fn without_wall_time(bytes: &[u8]) -> Vec<String> {
         .collect()
 }
 
-fn assert_same_rows(a: &[String], b: &[String], what: &str) {
+pub(crate) fn assert_same_rows(a: &[String], b: &[String], what: &str) {
     assert_eq!(a.len(), b.len(), "{what}: row counts");
     let differing: Vec<(&String, &String)> = a.iter().zip(b).filter(|(x, y)| x != y).collect();
     assert!(
@@ -770,4 +770,85 @@ fn plan_counts_cells_without_running_them() {
     assert!(stdout.contains("12 cells"), "{stdout}");
     assert!(stdout.contains("0 cached, 12 to compute"), "{stdout}");
     assert!(!p.path().join("cache").exists());
+}
+
+/// Runs `kare <args>` in `p` and returns its stderr, asserting a clean failure: exit status 1,
+/// no panic, no abort.
+fn clean_failure(p: &Project, args: &[&str]) -> String {
+    let out = p.kare(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "kare {args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// A width, a training set or a simulation too big for the machine, or a cell above the
+/// experiment's `max_memory`, is refused before any cell runs, with its estimate.
+#[test]
+fn absurd_sizes_are_refused_before_any_cell_runs() {
+    let p = Project::new();
+    let run = |name: &str, text: &str| {
+        p.experiment(name, text);
+        let stderr = clean_failure(&p, &["run", name, "--data", "data"]);
+        assert!(
+            !p.path().join("cache").join(name).exists(),
+            "{name} computed a cell"
+        );
+        assert!(stderr.contains(&format!("{name}.toml")), "{stderr}");
+        stderr
+    };
+    let wide = SMALL.replace("width = [8, 16]", "width = [8, 1000000000]");
+    let stderr = run("wide", &wide);
+    for needle in [
+        "d1×w1000000000",
+        "width 1000000000",
+        "needs an estimated",
+        "TB",
+        "MemAvailable",
+    ] {
+        assert!(stderr.contains(needle), "`{needle}` not in {stderr}");
+    }
+    // One array task of that cell is refused too; a task of a sound cell still runs.
+    let stderr = clean_failure(&p, &["run-cell", "wide", "--index", "6", "--data", "data"]);
+    assert!(stderr.contains("d1×w1000000000") && stderr.contains("needs an estimated"));
+    run_binary(&p, &["run-cell", "wide", "--index", "0", "--data", "data"]);
+
+    let sim = |overrides: &str| {
+        SMALL.replace(
+            "overrides = { gamma = 1.25 }",
+            &format!("overrides = {{ gamma = 1.25, {overrides} }}"),
+        )
+    };
+    let stderr = run("rows", &sim("n_train = 100000"));
+    assert!(
+        stderr.contains("n_train 100000") && stderr.contains("GB"),
+        "{stderr}"
+    );
+    let stderr = run("draw", &sim("n_train = 1000000000"));
+    for needle in [
+        "n_train",
+        "the simulation of 1000000030 rows",
+        "needs an estimated",
+    ] {
+        assert!(stderr.contains(needle), "`{needle}` not in {stderr}");
+    }
+
+    let capped = SMALL.replace(
+        "save_networks = true",
+        "save_networks = true\nmax_memory = \"100kB\"",
+    );
+    let stderr = run("capped", &capped);
+    assert!(
+        stderr.contains("max_memory = 100kB") && stderr.contains("kB"),
+        "{stderr}"
+    );
+    let roomy = capped.replace("\"100kB\"", "\"1GiB\"");
+    p.experiment("roomy", &roomy);
+    run_binary(&p, &["run", "roomy", "--data", "data", "--quick"]);
+    let typo = capped.replace("\"100kB\"", "\"8 parsecs\"");
+    let stderr = run("typo", &typo);
+    assert!(
+        stderr.contains("max_memory") && stderr.contains("unknown unit"),
+        "{stderr}"
+    );
 }
