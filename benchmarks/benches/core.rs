@@ -1,4 +1,4 @@
-//! Criterion benchmarks of the core library at the paper's sizes (issue #2):
+//! Criterion benchmarks of the core library at the paper's sizes:
 //! the structured NTK, one KARE training step and one DNN step, for
 //! "mnist" (n = 1000, d = 576, depth 4 × width 128), "wide" (n = 2048, d = 64, depth 3 × 512)
 //! and "simulation" (Figure 1: n = 800, d = 10, depth 1 × width 64).

@@ -602,7 +602,19 @@ fn run(cli: Cli) -> kare_pipeline::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Lets a closed stdout end the process quietly (`kare plan figure1 | head`), as for other Unix
+/// tools: Rust ignores SIGPIPE, so `println!` would panic on the failed write instead.
+fn default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    default_sigpipe();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {

@@ -1,4 +1,4 @@
-//! Classical kernel baselines beside NTK-KARE (issue 5): kernel ridge regression with RBF,
+//! Classical kernel baselines beside NTK-KARE: kernel ridge regression with RBF,
 //! Laplacian and polynomial kernels, and a support vector machine with an RBF kernel (SVC for
 //! classes, one-vs-rest for more than two; SVR for regression). Every hyper-parameter is chosen
 //! on the training data alone, so each result is an honest line beside the paper's models.

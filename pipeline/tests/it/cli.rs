@@ -444,3 +444,21 @@ fn non_finite_weights_inputs_and_ridges_are_errors_naming_them() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+/// Output into a pipe that is already closed (`kare datasets list | head -0`) ends `kare` by
+/// SIGPIPE, as other Unix tools end, not by a panic in `println!`.
+#[test]
+fn a_closed_stdout_ends_kare_quietly() {
+    let registry = concat!(env!("CARGO_MANIFEST_DIR"), "/../datasets.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kare"))
+        .args(["datasets", "list", "--registry", registry])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
