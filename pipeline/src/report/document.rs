@@ -541,7 +541,7 @@ pub fn report(
             .to_string_lossy()
     );
     text += "## Summary\n\n| experiment | status | claims holding, ours | claims holding, paper \
-             (same panels) | wall time |\n|---|---|---|---|---|\n";
+             (same panels) | compute time |\n|---|---|---|---|---|\n";
     for (s, sec) in summaries.iter().zip(sections) {
         let _ = writeln!(
             text,
@@ -569,8 +569,9 @@ pub fn report(
     let total: f64 = sections.iter().filter_map(|s| s.wall_seconds).sum();
     let _ = writeln!(
         text,
-        "\nTotal wall time, all experiments: **{}** (see each experiment's section for what \
-         it counts).\n",
+        "\nTotal compute time, all experiments: **{}**: the cells' own times summed (one \
+         thread each), so a run with `--jobs N` on N idle cores takes about 1/N of it; each \
+         experiment's section says what it counts.\n",
         duration(total)
     );
     text += &deviations(sections, summaries);
