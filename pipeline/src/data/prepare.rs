@@ -26,6 +26,20 @@ struct Drawn {
     pool_rows: usize,
 }
 
+impl Drawn {
+    /// Train and test rows both drawn from one loaded pool.
+    fn from_one_pool(pool: Pool, train: Vec<usize>, test: Vec<usize>, coding: Coding) -> Self {
+        Drawn {
+            pool_rows: pool.n,
+            train_pool: pool,
+            test_pool: None,
+            train,
+            test,
+            coding,
+        }
+    }
+}
+
 /// The file of `role` (validation made sure the format's roles are declared).
 fn role<'a>(files: &'a [DeclaredFile], name: &str) -> &'a DeclaredFile {
     files
@@ -103,14 +117,7 @@ fn draw_uci(r: &Resolved, files: &[DeclaredFile], dir: &DataDir) -> Result<Drawn
             names: (0..set.classes).map(|k| k.to_string()).collect(),
         }
     };
-    Ok(Drawn {
-        pool_rows: pool.n,
-        train_pool: pool,
-        test_pool: None,
-        train,
-        test,
-        coding,
-    })
+    Ok(Drawn::from_one_pool(pool, train, test, coding))
 }
 
 /// The source's own train and test parts (in file order), each subsampled per seed.
@@ -230,14 +237,7 @@ fn draw_csv(r: &Resolved, files: &[DeclaredFile], dir: &DataDir, seed: u64) -> R
     let (pool, parts) = load_csv(role(files, "table"), csv, labels, column, dir)?;
     let (tr, te, n_train, n_test) = csv_parts(r, &pool, parts.as_deref(), seed)?;
     let (train, test) = subsample_parts(r, seed, (&tr, n_train), (&te, n_test))?;
-    Ok(Drawn {
-        pool_rows: pool.n,
-        train_pool: pool,
-        test_pool: None,
-        train,
-        test,
-        coding: labels.coding(),
-    })
+    Ok(Drawn::from_one_pool(pool, train, test, labels.coding()))
 }
 
 impl Registry {
