@@ -102,16 +102,15 @@ pub fn write_ntk(
     out: &Path,
 ) -> Result<(usize, usize)> {
     let (_, x) = read_inputs(mlp, inputs)?;
-    let k = match test {
-        None => ntk(mlp, &x, &InputGram::symmetric(&x)?)?,
+    // A non-finite entry of the cross kernel is reported against the test inputs.
+    let (k, named) = match test {
+        None => (ntk(mlp, &x, &InputGram::symmetric(&x)?)?, inputs),
         Some(test) => {
             let (_, xs) = read_inputs(mlp, test)?;
-            let k = ntk_cross(mlp, &xs, &x, &InputGram::new(&xs, &x)?)?;
-            check_kernel(&k, test)?;
-            k
+            (ntk_cross(mlp, &xs, &x, &InputGram::new(&xs, &x)?)?, test)
         }
     };
-    check_kernel(&k, inputs)?;
+    check_kernel(&k, named)?;
     let (rows, cols) = k.shape();
     let data: Vec<f64> = (0..rows)
         .flat_map(|i| (0..cols).map(move |j| (i, j)))
