@@ -44,6 +44,7 @@ pub mod seeds;
 pub mod tables;
 pub mod uci;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomic;
@@ -133,34 +134,31 @@ pub fn build(
 ) -> Result<Summary> {
     let reference = reference::Reference::new(load::load_reference(reference_csv)?);
     let report_dir = report_path.parent().unwrap_or(Path::new(""));
+    // Every results file is read once; the λ̃-curve experiments' panels serve both their own
+    // sections and their companions' (ours on the paper's draws beside our own seeds).
+    let loaded = experiments
+        .iter()
+        .map(|&name| Loaded::read(results_dir, name))
+        .collect::<Result<Vec<_>>>()?;
     let context = Context {
         results_dir,
         figures_dir,
         reference: &reference,
         report_dir,
-        experiments,
+        panels: experiments
+            .iter()
+            .zip(&loaded)
+            .filter_map(|(&name, l)| match &l.kind {
+                Kind::Curves(panels) => Some((name, panels.as_slice())),
+                _ => None,
+            })
+            .collect(),
     };
     let mut sections = Vec::new();
     let mut summaries = Vec::new();
     let mut classifiers: Option<uci::classifiers::Classifiers> = None;
-    for &name in experiments {
-        let csv = results_dir.join(format!("{name}.csv"));
-        let rows = if csv.exists() {
-            load::load_results(&csv)?
-        } else {
-            Vec::new()
-        };
-        if rows.is_empty() {
-            sections.push(document::not_run(name, &csv, report_dir));
-            summaries.push(ExperimentSummary {
-                name: name.to_string(),
-                outputs: None,
-                claims_checked: 0,
-                claims_holding: 0,
-                note: None,
-            });
-            continue;
-        }
+    for (&name, loaded) in experiments.iter().zip(&loaded) {
+        let csv = &loaded.csv;
         let outputs = Outputs {
             png: figures_dir.join(format!("{name}.png")),
             svg: figures_dir.join(format!("{name}.svg")),
@@ -169,14 +167,26 @@ pub fn build(
             vs_paper: None,
             seeds_figure: None,
         };
-        let (section, outputs) = if uci::is_uci(&rows, &csv)? {
-            if classifiers.is_none() {
-                classifiers = Some(uci::classifiers::Classifiers::load(uci_results)?);
+        let (section, outputs) = match &loaded.kind {
+            Kind::NotRun => {
+                sections.push(document::not_run(name, csv, report_dir));
+                summaries.push(ExperimentSummary {
+                    name: name.to_string(),
+                    outputs: None,
+                    claims_checked: 0,
+                    claims_holding: 0,
+                    note: None,
+                });
+                continue;
             }
-            let classifiers = classifiers.as_ref().expect("loaded above");
-            table1(&context, name, &csv, classifiers, outputs)?
-        } else {
-            curves(&context, name, &rows, &csv, outputs)?
+            Kind::Uci => {
+                if classifiers.is_none() {
+                    classifiers = Some(uci::classifiers::Classifiers::load(uci_results)?);
+                }
+                let classifiers = classifiers.as_ref().expect("loaded above");
+                table1(&context, name, csv, classifiers, outputs)?
+            }
+            Kind::Curves(panels) => curves(&context, name, panels, csv, outputs)?,
         };
         summaries.push(ExperimentSummary {
             name: name.to_string(),
@@ -195,28 +205,57 @@ pub fn build(
     })
 }
 
+/// One experiment's results file, read once.
+struct Loaded {
+    csv: PathBuf,
+    kind: Kind,
+}
+
+/// What an experiment's results hold.
+enum Kind {
+    /// No results file, or an empty one.
+    NotRun,
+    /// UCI sets (Table 1), which `uci` reads on its own path.
+    Uci,
+    /// λ̃ curves (Figures 1 and 2), grouped into panels.
+    Curves(Vec<aggregate::Panel>),
+}
+
+impl Loaded {
+    /// Reads `<results_dir>/<name>.csv` and sorts out what it holds.
+    fn read(results_dir: &Path, name: &str) -> Result<Loaded> {
+        let csv = results_dir.join(format!("{name}.csv"));
+        let rows = if csv.exists() {
+            load::load_results(&csv)?
+        } else {
+            Vec::new()
+        };
+        let kind = if rows.is_empty() {
+            Kind::NotRun
+        } else if uci::is_uci(&rows, &csv)? {
+            Kind::Uci
+        } else {
+            Kind::Curves(aggregate::panels(&rows, &csv)?)
+        };
+        Ok(Loaded { csv, kind })
+    }
+}
+
 /// What every experiment's part of the report is built with.
 struct Context<'a> {
     results_dir: &'a Path,
     figures_dir: &'a Path,
     reference: &'a reference::Reference,
     report_dir: &'a Path,
-    experiments: &'a [&'a str],
+    /// The panels of every experiment of λ̃ curves the report covers, by name.
+    panels: HashMap<&'a str, &'a [aggregate::Panel]>,
 }
 
 impl Context<'_> {
     /// The panels of experiment `name` when the report covers it and it has results of
     /// λ̃ curves; `None` otherwise.
-    fn companion(&self, name: &str) -> Result<Option<Vec<aggregate::Panel>>> {
-        let csv = self.results_dir.join(format!("{name}.csv"));
-        if !self.experiments.contains(&name) || !csv.exists() {
-            return Ok(None);
-        }
-        let rows = load::load_results(&csv)?;
-        if rows.is_empty() || uci::is_uci(&rows, &csv)? {
-            return Ok(None);
-        }
-        aggregate::panels(&rows, &csv).map(Some)
+    fn companion(&self, name: &str) -> Option<&[aggregate::Panel]> {
+        self.panels.get(name).copied()
     }
 }
 
@@ -225,22 +264,21 @@ impl Context<'_> {
 fn curves(
     context: &Context,
     name: &str,
-    rows: &[load::Row],
+    panels: &[aggregate::Panel],
     csv: &Path,
     mut outputs: Outputs,
 ) -> Result<(document::Section, Outputs)> {
-    let panels = aggregate::panels(rows, csv)?;
     let run_info = load::load_run_info(&context.results_dir.join(format!("{name}.json")))?;
     let reference = context.reference;
     figures::draw(
-        &panels,
+        panels,
         reference,
         &format!("{name}: test MSE against the relative ridge λ̃"),
         &outputs.png,
         &outputs.svg,
     )?;
-    let with_model = !aggregate::share_model(&panels);
-    let table = tables::rows(&panels, reference, with_model);
+    let with_model = !aggregate::share_model(panels);
+    let table = tables::rows(panels, reference, with_model);
     write_atomic(&outputs.table_md, tables::markdown(&table).as_bytes())?;
     let caption = format!(
         "{name}: test MSE at the oracle λ̃ (chosen on the test set, as the paper does) \
@@ -251,11 +289,11 @@ fn curves(
         &outputs.table_tex,
         tables::latex(&table, &caption).as_bytes(),
     )?;
-    let extra = seed_comparisons(context, name, &panels, run_info.as_ref(), &mut outputs)?;
+    let extra = seed_comparisons(context, name, panels, run_info.as_ref(), &mut outputs)?;
     let section = document::experiment(&document::Experiment {
         name,
         csv,
-        panels: &panels,
+        panels,
         reference,
         table: &table,
         run_info: run_info.as_ref(),
@@ -298,8 +336,7 @@ fn seed_comparisons(
     let with_model = !aggregate::share_model(panels);
     let mut extra = String::new();
     if let Some(own) = paper_draws::own_seeds_of(name) {
-        let own_panels = context.companion(&own)?;
-        let own = own_panels.as_deref().map(|p| (own.as_str(), p));
+        let own = context.companion(&own).map(|p| (own.as_str(), p));
         let comparison = paper_draws::compare(name, panels, reference, own, with_model);
         let path = context.results_dir.join(format!("{name}-vs-paper.md"));
         write_atomic(&path, paper_draws::file(&comparison).as_bytes())?;
@@ -308,9 +345,9 @@ fn seed_comparisons(
     }
     if seeds::qualifies(name, panels, run_info) {
         let draws_name = paper_draws::paper_draws_of(name);
-        let draws = context.companion(&draws_name)?;
+        let draws = context.companion(&draws_name);
         let draws_name = draws.is_some().then_some(draws_name.as_str());
-        let spreads = seeds::spreads(panels, reference, draws.as_deref(), with_model);
+        let spreads = seeds::spreads(panels, reference, draws, with_model);
         let png = context.figures_dir.join(format!("{name}-seeds.png"));
         let svg = context.figures_dir.join(format!("{name}-seeds.svg"));
         seeds::figure::draw(name, &spreads, draws_name, &png, &svg)?;
