@@ -18,7 +18,7 @@ use super::aggregate::{share_model, Panel, PanelKey};
 use super::format::power_of_ten;
 use super::load::Method;
 use super::reference::Reference;
-use crate::atomic::write_atomic;
+use crate::atomic::{write_atomic, write_atomic_via_path};
 use crate::{Error, Result};
 
 /// The family name the embedded font is registered under.
@@ -449,23 +449,12 @@ pub(super) fn write_figure(drawing: &impl Drawing, png: &Path, svg: &Path) -> Re
     write_atomic(svg, text.as_bytes())?;
 
     // The bitmap encoder picks the format from the extension: the temporary keeps `.png`.
-    let tmp = png.with_extension("partial.png");
-    if let Some(dir) = png.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+    write_atomic_via_path(png, |tmp| {
+        let root = BitMapBackend::new(tmp, size).into_drawing_area();
         drawing
             .render(&root, Glyphs::ManualTilde)
             .map_err(fail(png))?;
-        root.present().map_err(|e| fail(png)(e.to_string()))?;
-    }
-    std::fs::rename(&tmp, png).map_err(|source| Error::Io {
-        path: png.to_path_buf(),
-        source,
+        root.present().map_err(|e| fail(png)(e.to_string()))
     })
 }
 
