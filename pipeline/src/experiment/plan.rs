@@ -6,7 +6,7 @@ use std::path::Path;
 use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training};
 use super::claim::Claim;
-use super::config::{Experiment, MaxMemory, ModelSpec};
+use super::config::{Experiment, ModelSpec};
 use super::footprint::{cell_bytes, Shapes};
 use super::record::CellRecord;
 use crate::data::{DataDir, Overrides, Prepared, Registry};
@@ -225,16 +225,9 @@ impl Plan {
         let Some(&largest) = cells.iter().max_by_key(|&&i| self.estimate(i)) else {
             return Ok(());
         };
-        let max_memory = match self
-            .experiment
-            .tier
-            .max_memory
-            .as_ref()
-            .map(MaxMemory::resolve)
-        {
-            Some(Ok(bound)) => Some(bound),
-            _ => None,
-        };
+        // Validated when the experiment was loaded, so it resolves.
+        let max_memory = self.experiment.tier.max_memory.as_ref();
+        let max_memory = max_memory.and_then(|m| m.resolve().ok());
         let bound = max_memory.as_ref().map(|(b, text)| (*b, text.as_str()));
         memory::check(self.estimate(largest), bound).map_err(|message| {
             let cell = &self.cells[largest];
