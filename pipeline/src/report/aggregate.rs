@@ -217,8 +217,8 @@ pub struct MethodRuns {
 }
 
 impl MethodRuns {
-    /// Test MSE against λ̃ (sorted), over seeds; one point without λ̃ for the DNN.
-    pub fn curve(&self) -> Vec<CurvePoint> {
+    /// The λ̃ any seed has, sorted (one `None` for the DNN).
+    pub fn ridges(&self) -> Vec<Option<f64>> {
         let mut ridges: Vec<Option<f64>> = Vec::new();
         for p in self.seeds.iter().flat_map(|s| &s.points) {
             if !ridges.contains(&p.ridge_rel) {
@@ -227,6 +227,11 @@ impl MethodRuns {
         }
         ridges.sort_by(cmp_ridge);
         ridges
+    }
+
+    /// Test MSE against λ̃ (sorted), over seeds; one point without λ̃ for the DNN.
+    pub fn curve(&self) -> Vec<CurvePoint> {
+        self.ridges()
             .into_iter()
             .filter_map(|r| {
                 let values: Vec<f64> = self.seeds.iter().filter_map(|s| s.at(r)).collect();

@@ -119,11 +119,10 @@ fn at_oracles(kare: &MethodRuns, other: &MethodRuns) -> Option<Vec<(u64, f64)>> 
 
 /// Per seed: the largest `kare` − `after` over the λ̃ both curves have.
 fn largest_over_ridges(kare: &MethodRuns, after: &MethodRuns) -> Option<Vec<(u64, f64)>> {
-    let after_ridges: Vec<Option<f64>> = after.curve().iter().map(|p| p.ridge_rel).collect();
+    let after_ridges = after.ridges();
     let common: Vec<Option<f64>> = kare
-        .curve()
-        .iter()
-        .map(|p| p.ridge_rel)
+        .ridges()
+        .into_iter()
         .filter(|r| after_ridges.contains(r))
         .collect();
     if common.is_empty() {

@@ -8,7 +8,7 @@ pub mod figure;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::aggregate::{cmp_ridge, MethodRuns, Panel, PanelKey};
+use super::aggregate::{MethodRuns, Panel, PanelKey};
 use super::document::link;
 use super::format::num;
 use super::load::{Method, RunInfo};
@@ -40,13 +40,7 @@ struct SeedTable {
 
 impl SeedTable {
     fn of(runs: &MethodRuns) -> SeedTable {
-        let mut ridges: Vec<Option<f64>> = Vec::new();
-        for p in runs.seeds.iter().flat_map(|s| &s.points) {
-            if !ridges.contains(&p.ridge_rel) {
-                ridges.push(p.ridge_rel);
-            }
-        }
-        ridges.sort_by(cmp_ridge);
+        let ridges = runs.ridges();
         SeedTable {
             values: runs
                 .seeds
