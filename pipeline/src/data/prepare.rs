@@ -171,22 +171,20 @@ fn csv_parts(r: &Resolved, pool: &Pool, parts: Option<&[String]>, seed: u64) -> 
         )
     };
     Ok(match r.config.split.as_ref().expect("validated") {
-        SplitSpec::Stratified {
+        split @ (SplitSpec::Stratified {
             train_fraction,
             split_seed,
             n_train,
             n_test,
-        } => {
-            let (tr, te) = fraction(*train_fraction, *split_seed, true);
-            (tr, te, *n_train, *n_test)
         }
-        SplitSpec::Random {
+        | SplitSpec::Random {
             train_fraction,
             split_seed,
             n_train,
             n_test,
-        } => {
-            let (tr, te) = fraction(*train_fraction, *split_seed, false);
+        }) => {
+            let stratify = matches!(split, SplitSpec::Stratified { .. });
+            let (tr, te) = fraction(*train_fraction, *split_seed, stratify);
             (tr, te, *n_train, *n_test)
         }
         SplitSpec::Ordered { n_train, n_test } => {
