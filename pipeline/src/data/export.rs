@@ -37,13 +37,9 @@ pub fn parse_overrides(entry: &str, pairs: &[String]) -> Result<Overrides> {
     Overrides::deserialize(toml::Value::Table(table)).map_err(|e| bad("", e.to_string()))
 }
 
-/// Writes `data`'s train and test inputs and targets into `dir` (created if needed) as
-/// C-order f64 `.npy` files named [`EXPORT_FILES`], each atomically; returns their paths.
+/// Writes `data`'s train and test inputs and targets into `dir` (created if needed, by the
+/// atomic writer) as C-order f64 `.npy` files named [`EXPORT_FILES`]; returns their paths.
 pub fn export(data: &Prepared, dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
     let parts: [(usize, usize, &[f64]); 4] = [
         (data.n_train, data.d, &data.x_train),
         (data.n_train, data.c, &data.y_train),
