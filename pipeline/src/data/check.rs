@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::checksum::{verify, Verdict};
-use super::config::Overrides;
+use super::config::{Fold, Overrides};
 use super::datadir::DataDir;
 use super::registry::{param, Registry};
 use crate::Result;
@@ -113,7 +113,8 @@ impl fmt::Display for CheckReport {
 
 impl Registry {
     /// Checks every entry against `dir`: each file present with the declared sha256; then the
-    /// entry is prepared (seed 0, no overrides) to report shapes and class balance. Problems
+    /// entry is prepared (seed 0, no overrides) to report shapes and class balance, and a UCI
+    /// set with a separate test file is prepared on its `test_file` fold too. Problems
     /// go into the report, which says how to get a missing file.
     pub fn check(&self, dir: &DataDir) -> CheckReport {
         let mut entries = Vec::new();
@@ -157,6 +158,25 @@ impl Registry {
             _ => vec![self.check_one(name, dir)],
         };
         Ok(CheckReport { entries })
+    }
+
+    /// For a UCI set with a separate test file, prepares its `test_file` fold as well, so that
+    /// the test file's declaration (rows, columns, classes) is checked with the rest.
+    fn check_test_file(&self, name: &str, dir: &DataDir) -> Result<()> {
+        let Some((family, set)) = name.split_once('/') else {
+            return Ok(());
+        };
+        if !self
+            .test_file_sets(family)
+            .is_some_and(|sets| sets.contains(&set))
+        {
+            return Ok(());
+        }
+        let overrides = Overrides {
+            fold: Some(Fold::TestFile),
+            ..Overrides::default()
+        };
+        Self::prepare_resolved(&self.resolve(name, &overrides)?, dir, 0).map(|_| ())
     }
 
     fn check_one(&self, name: &str, dir: &DataDir) -> EntryCheck {
@@ -204,7 +224,9 @@ impl Registry {
             })
             .collect();
         let (summary, error) = if checks.iter().all(|c| c.status == FileStatus::Ok) {
-            match Self::prepare_resolved(&resolved, dir, 0) {
+            let prepared = Self::prepare_resolved(&resolved, dir, 0)
+                .and_then(|p| self.check_test_file(&resolved.name, dir).map(|()| p));
+            match prepared {
                 Ok(p) => (Some(p.description), None),
                 Err(e) => (None, Some(e.to_string())),
             }

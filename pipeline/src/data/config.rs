@@ -77,7 +77,7 @@ pub(crate) enum Format {
     Csv,
     /// LeCun's IDX format (optionally gzip-compressed): a train and a test part.
     Idx,
-    /// `<set>_R.dat` + `conxuntos.dat` + `conxuntos_kfold.dat` per set.
+    /// `<set>_R.dat` + `conxuntos.dat` + `conxuntos_kfold.dat` per set (+ a test file for some).
     Uci121,
     /// The METHOD §7 generator; no files.
     Simulation,
@@ -271,7 +271,8 @@ pub(crate) struct UciFamily {
     pub source: Option<String>,
     /// The set used when the experiment names none (absent: the experiment must name one).
     pub set: Option<String>,
-    /// Which split: `"holdout"` (`conxuntos.dat`) or `{ kfold = k }` (`conxuntos_kfold.dat`, k in 0..4).
+    /// Which split: `"holdout"` (`conxuntos.dat`), `{ kfold = k }` (`conxuntos_kfold.dat`, k in
+    /// 0..4) or `"test_file"` (the data file trains, the set's separate test file tests).
     #[serde(default)]
     pub fold: Fold,
     /// Sets of the collection that cannot be used, with the reason.
@@ -282,11 +283,11 @@ pub(crate) struct UciFamily {
 }
 
 /// One UCI set: its data file, shape and the sha256 of every file of its folder.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UciSet {
-    /// The data file read (`fich1` of `<set>.txt`; a separate test file is not used, as in the
-    /// reference code and Arora et al. 2020: both fold files index into this one).
+    /// The data file (`fich1` of `<set>.txt`): both fold files index into it. Sets that ship a
+    /// separate test file (`fich2`) declare it in `test` (Arora et al.'s code skips them).
     pub data: String,
     /// Rows of `data`.
     pub rows: usize,
@@ -294,8 +295,39 @@ pub(crate) struct UciSet {
     pub features: usize,
     /// Number of classes (`n_clases`); 2 gives ±1 labels, more a one-hot ±1 coding.
     pub classes: usize,
+    /// The separate test file, for the sets that ship one (read by the `test_file` fold only).
+    pub test: Option<UciTestFile>,
     /// sha256 per file name in the set's folder.
     pub sha256: BTreeMap<String, String>,
+}
+
+/// Written by hand to leave out an absent `test`: the data checksum, and with it every cell's
+/// cache key, hashes this text, so a split that reads no test file keeps the key of the set's
+/// other fields (resolving drops a test file the fold does not read).
+impl std::fmt::Debug for UciSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = f.debug_struct("UciSet");
+        s.field("data", &self.data)
+            .field("rows", &self.rows)
+            .field("features", &self.features)
+            .field("classes", &self.classes);
+        if let Some(test) = &self.test {
+            s.field("test", test);
+        }
+        s.field("sha256", &self.sha256).finish()
+    }
+}
+
+/// A UCI set's separate test file: `fich2` and `n_patrons2` of `<set>.txt`. It has the data
+/// file's columns, but the collection's authors scaled each file separately, so its values may
+/// be on another scale.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UciTestFile {
+    /// The file name in the set's folder (`monks-1_test_R.dat`).
+    pub file: String,
+    /// Its rows.
+    pub rows: usize,
 }
 
 /// Which UCI split to use.
@@ -307,6 +339,10 @@ pub enum Fold {
     Holdout,
     /// Fold k (0..4) of `conxuntos_kfold.dat`: lines 2k+1 (train) and 2k+2 (test).
     Kfold(usize),
+    /// Every row of the data file trains and every row of the set's separate test file tests
+    /// (the split on which the 179 classifiers' accuracies of the 19 sets with a test file were
+    /// published). Only for sets that declare `test`.
+    TestFile,
 }
 
 /// A preprocessing step. Steps run in order on the train and test features; every statistic

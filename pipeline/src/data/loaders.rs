@@ -271,42 +271,55 @@ fn fold_lines(bytes: &[u8], rows: usize) -> std::result::Result<Vec<Vec<usize>>,
         .collect()
 }
 
-/// Loads one UCI set: the data file (tab-separated, header row, 1-based index in the first
-/// column, 0-based class in the last) and the train/test row indices of `fold`.
-/// `files` are the set's declared files, looked up by name.
-pub(crate) fn load_uci(
+/// The declared file `name` of a UCI set (validation made sure every file a split reads has a
+/// declaration).
+pub(crate) fn uci_file<'a>(files: &'a [DeclaredFile], name: &str) -> &'a DeclaredFile {
+    files
+        .iter()
+        .find(|f| f.role == name)
+        .expect("validated: every needed UCI file has a declaration")
+}
+
+/// One UCI data file as written: its feature columns and each row's class.
+pub(crate) struct UciTable {
+    /// Feature columns (the index and class columns left out), one value per row.
+    pub columns: Vec<Vec<f64>>,
+    /// Each row's 0-based class, below the set's `classes`.
+    pub classes: Vec<usize>,
+}
+
+impl UciTable {
+    /// Rows in the table.
+    pub fn rows(&self) -> usize {
+        self.classes.len()
+    }
+}
+
+/// Reads one data file of a UCI set (tab-separated, header row, 1-based index in the first
+/// column, 0-based class in the last) with its checksum verified. A shape other than `rows` ×
+/// the set's features, a non-numeric cell or a class out of range is an error naming the file.
+pub(crate) fn read_uci_file(
     set: &UciSet,
-    files: &[DeclaredFile],
-    fold: Fold,
+    file: &DeclaredFile,
+    rows: usize,
     dir: &DataDir,
-) -> Result<(Pool, Vec<usize>, Vec<usize>)> {
-    let by_name = |name: &str| {
-        files
-            .iter()
-            .find(|f| f.role == name)
-            .expect("validated: every needed UCI file has a declaration")
-    };
-    let data = by_name(&set.data);
-    let (path, bytes) = data.read(dir)?;
-    let err = |p: &Path, m: String| content_error(&data.entry, p, m);
-    let table = read_table(bytes, b'\t').map_err(|m| err(&path, m))?;
-    if table.names.len() != set.features + 2 || table.rows != set.rows {
-        return Err(err(
-            &path,
-            format!(
-                "{} rows × {} columns, but the entry declares {} rows × ({} features + index + class)",
-                table.rows,
-                table.names.len(),
-                set.rows,
-                set.features
-            ),
-        ));
+) -> Result<UciTable> {
+    let (path, bytes) = file.read(dir)?;
+    let err = |m: String| content_error(&file.entry, &path, m);
+    let table = read_table(bytes, b'\t').map_err(err)?;
+    if table.names.len() != set.features + 2 || table.rows != rows {
+        return Err(err(format!(
+            "{} rows × {} columns, but the entry declares {rows} rows × ({} features + index + class)",
+            table.rows,
+            table.names.len(),
+            set.features
+        )));
     }
     let last = table.names.len() - 1;
-    let features = (1..last)
+    let columns = (1..last)
         .map(|j| parse_column(&table.columns[j], &table.names[j]))
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|m| err(&path, m))?;
+        .map_err(err)?;
     let classes = table.columns[last]
         .iter()
         .enumerate()
@@ -323,38 +336,72 @@ pub(crate) fn load_uci(
             },
         )
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|m| err(&path, m))?;
+        .map_err(err)?;
+    Ok(UciTable { columns, classes })
+}
+
+/// The train and test rows of a fold file's split (`holdout` or `kfold`), indexing the data
+/// file's `rows`.
+fn fold_file_rows(
+    files: &[DeclaredFile],
+    fold: Fold,
+    rows: usize,
+    dir: &DataDir,
+) -> Result<(Vec<usize>, Vec<usize>)> {
     let (fold_file, train_line) = match fold {
         Fold::Holdout => ("conxuntos.dat", 0),
         Fold::Kfold(k) => ("conxuntos_kfold.dat", 2 * k),
+        Fold::TestFile => unreachable!("the test_file fold reads no fold file"),
     };
-    let folds = by_name(fold_file);
-    let (fpath, fbytes) = folds.read(dir)?;
-    let lines = fold_lines(&fbytes, set.rows).map_err(|m| err(&fpath, m))?;
+    let folds = uci_file(files, fold_file);
+    let (path, bytes) = folds.read(dir)?;
+    let err = |m: String| content_error(&folds.entry, &path, m);
+    let lines = fold_lines(&bytes, rows).map_err(err)?;
     if lines.len() < train_line + 2 {
-        return Err(err(
-            &fpath,
-            format!(
-                "{} lines, but the split needs lines {} and {}",
-                lines.len(),
-                train_line + 1,
-                train_line + 2
-            ),
-        ));
+        return Err(err(format!(
+            "{} lines, but the split needs lines {} and {}",
+            lines.len(),
+            train_line + 1,
+            train_line + 2
+        )));
     }
-    let all: Vec<usize> = (0..set.rows).collect();
+    Ok((lines[train_line].clone(), lines[train_line + 1].clone()))
+}
+
+/// Loads one UCI set and the train/test rows of `fold`. For `holdout` and `kfold` the pool is
+/// the data file and the rows are a fold file's lines; for `test_file` the pool is the data
+/// file's rows followed by the test file's, the former training and the latter testing.
+/// `files` are the set's declared files, looked up by name.
+pub(crate) fn load_uci(
+    set: &UciSet,
+    files: &[DeclaredFile],
+    fold: Fold,
+    dir: &DataDir,
+) -> Result<(Pool, Vec<usize>, Vec<usize>)> {
+    let mut table = read_uci_file(set, uci_file(files, &set.data), set.rows, dir)?;
+    let (train, test) = match (fold, &set.test) {
+        (Fold::TestFile, Some(t)) => {
+            let extra = read_uci_file(set, uci_file(files, &t.file), t.rows, dir)?;
+            for (column, more) in table.columns.iter_mut().zip(extra.columns) {
+                column.extend(more);
+            }
+            table.classes.extend(extra.classes);
+            ((0..set.rows).collect(), (set.rows..table.rows()).collect())
+        }
+        (Fold::TestFile, None) => {
+            unreachable!("validated: the test_file fold is only for sets with a test file")
+        }
+        _ => fold_file_rows(files, fold, set.rows, dir)?,
+    };
+    let all: Vec<usize> = (0..table.rows()).collect();
     let pool = Pool {
-        features: Features::F64(row_major(&features, &all)),
-        n: set.rows,
+        features: Features::F64(row_major(&table.columns, &all)),
+        n: table.rows(),
         d: set.features,
         image: None,
-        targets: Targets::Classes(classes),
+        targets: Targets::Classes(table.classes),
     };
-    Ok((
-        pool,
-        lines[train_line].clone(),
-        lines[train_line + 1].clone(),
-    ))
+    Ok((pool, train, test))
 }
 
 #[cfg(test)]

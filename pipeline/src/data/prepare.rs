@@ -117,7 +117,12 @@ fn draw_uci(r: &Resolved, files: &[DeclaredFile], dir: &DataDir) -> Result<Drawn
             names: (0..set.classes).map(|k| k.to_string()).collect(),
         }
     };
-    Ok(Drawn::from_one_pool(pool, train, test, coding))
+    Ok(Drawn {
+        // The data file's rows choose the preprocessing branch, also when the pool holds
+        // the test file's rows after them.
+        pool_rows: set.rows,
+        ..Drawn::from_one_pool(pool, train, test, coding)
+    })
 }
 
 /// The source's own train and test parts (in file order), each subsampled per seed.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::config::{EntryConfig, FileSpec, Overrides, RegistryFile};
+use super::config::{EntryConfig, FileSpec, Fold, Overrides, RegistryFile};
 use super::datadir::DeclaredFile;
 use super::validate::{valid_name, Invalid};
 use crate::{Error, Result};
@@ -87,6 +87,19 @@ impl Registry {
     pub fn members(&self, name: &str) -> Option<Vec<&str>> {
         let uci = self.entries.get(name)?.uci.as_ref()?;
         Some(uci.sets.keys().map(String::as_str).collect())
+    }
+
+    /// The sets of a UCI family that ship a separate test file (a declared `test`), usable
+    /// with `fold = "test_file"`; `None` for other entries.
+    pub fn test_file_sets(&self, name: &str) -> Option<Vec<&str>> {
+        let uci = self.entries.get(name)?.uci.as_ref()?;
+        Some(
+            uci.sets
+                .iter()
+                .filter(|(_, set)| set.test.is_some())
+                .map(|(name, _)| name.as_str())
+                .collect(),
+        )
     }
 
     pub(super) fn resolve(&self, name: &str, ov: &Overrides) -> Result<Resolved> {
@@ -195,8 +208,12 @@ impl Registry {
                     uci.fold = fold;
                 }
                 uci.set = Some(chosen.clone());
-                // Keep only the chosen set: the effective configuration is the cache key.
+                // Keep only the chosen set: the effective configuration is the cache key. A test
+                // file is part of it only when the fold reads it.
                 uci.sets.retain(|k, _| *k == chosen);
+                if uci.fold != Fold::TestFile {
+                    uci.sets.values_mut().for_each(|s| s.test = None);
+                }
                 set = Some(chosen);
             }
             None => {

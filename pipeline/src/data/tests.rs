@@ -894,6 +894,43 @@ fn a_uci_set_with_its_holdout_and_kfold_splits() {
     }
 }
 
+/// The data checksums of the fold-file splits, as computed before the registry declared test
+/// files: they enter every cell's cache key, so cached UCI results stay valid.
+#[test]
+fn the_data_checksums_of_the_fold_file_splits_are_pinned() {
+    let Some(dir) = shared_data() else { return };
+    let reg = project_registry();
+    for (set, fold, want) in [
+        (
+            "monks-1",
+            Fold::Holdout,
+            "6c1c9358e32b2adbe863d1f2ddfc3bcd09411eefd3c85b2f2b7880eee71108d2",
+        ),
+        (
+            "monks-1",
+            Fold::Kfold(1),
+            "3c127573576ce6e7b52df6d9fdadb57088f0f466c34784a3a602eb348c7743a1",
+        ),
+        (
+            "spect",
+            Fold::Kfold(3),
+            "6e426d0a8d0de7cdfd8c457308d4b02dffafd4ce99cba46e0ab4b93d732cc3c9",
+        ),
+        (
+            "iris",
+            Fold::Holdout,
+            "6234e820b2d797efa640ee0d08a4112a0dc66284e4c461cb5a4883f4f224515c",
+        ),
+    ] {
+        let ov = Overrides {
+            fold: Some(fold),
+            ..Overrides::default()
+        };
+        let p = reg.prepare(&format!("uci121/{set}"), &dir, &ov, 0).unwrap();
+        assert_eq!(p.checksum, want, "{set} {fold:?}");
+    }
+}
+
 #[test]
 fn check_verifies_the_whole_shared_collection() {
     let Some(dir) = shared_data() else { return };
@@ -999,4 +1036,195 @@ fn a_column_split_follows_the_named_column() {
     let on_target = r#"{ kind = "column", column = "label", train = "a", test = "b" }"#;
     let (at, _) = config_error(s.registry(&toy_entry(&sha, on_target, "")));
     assert_eq!(at, "datasets.toy.split.column");
+}
+
+// ----------------------------------------------------------------------------------------
+// A hand-built UCI family: set `toy` with a separate test file, set `plain` without one.
+
+/// `toy`'s data file: 6 rows of 3 features. f1 = 0,0,0,2,2,2 (μ 1, σ 1), f2 = 1,3,1,3,1,3
+/// (μ 2, σ 1), f3 constant 7; classes alternate 0, 1.
+const UCI_TRAIN: &str = "\tf1\tf2\tf3\tclase\n1\t0\t1\t7\t0\n2\t0\t3\t7\t1\n3\t0\t1\t7\t0\n\
+                         4\t2\t3\t7\t1\n5\t2\t1\t7\t0\n6\t2\t3\t7\t1\n";
+
+/// `toy`'s test file: 4 rows. f1 = 4,4,6,6 (μ 5, σ 1), f2 = 0,4,0,4 (μ 2, σ 2), f3 = 1..4;
+/// classes 1, 1, 0, 0.
+const UCI_TEST: &str = "\tf1\tf2\tf3\tclase\n1\t4\t0\t1\t1\n2\t4\t4\t2\t1\n3\t6\t0\t3\t0\n\
+                        4\t6\t4\t4\t0\n";
+
+/// Writes the family's files under `fam/` and returns its registry entry; `test` is the
+/// declaration of `toy`'s test file, `extra` goes into the entry table.
+fn uci_family(s: &Scratch, test: &str, test_file: &str, extra: &str) -> String {
+    let mut sets = String::new();
+    let kfold = "0 1 2 3\n4 5\n".repeat(4);
+    for (set, data, with_test) in [
+        ("toy", "toy_train_R.dat", true),
+        ("plain", "plain_R.dat", false),
+    ] {
+        std::fs::create_dir_all(s.path().join("fam").join(set)).unwrap();
+        let mut files = vec![
+            (data.to_string(), UCI_TRAIN),
+            ("conxuntos.dat".into(), "0 1 2\n3 4 5\n"),
+            ("conxuntos_kfold.dat".into(), &kfold),
+        ];
+        if with_test {
+            files.push(("toy_test_R.dat".into(), test_file));
+        }
+        let hashes: Vec<String> = files
+            .iter()
+            .map(|(name, content)| {
+                let sha = s.write(&format!("fam/{set}/{name}"), content);
+                format!("\"{name}\" = \"{sha}\"")
+            })
+            .collect();
+        let test = if with_test { test } else { "" };
+        sets.push_str(&format!(
+            "{set} = {{ data = \"{data}\", rows = 6, features = 3, classes = 2, {test}sha256 = {{ {} }} }}\n",
+            hashes.join(", ")
+        ));
+    }
+    format!(
+        "[datasets.fam]\ndescription = \"a toy family\"\nformat = \"uci121\"\n{extra}\n\
+         [datasets.fam.uci]\ndir = \"fam\"\n\n[datasets.fam.uci.sets]\n{sets}"
+    )
+}
+
+const TOY_TEST: &str = r#"test = { file = "toy_test_R.dat", rows = 4 }, "#;
+
+fn test_file_fold() -> Overrides {
+    Overrides {
+        fold: Some(Fold::TestFile),
+        ..Overrides::default()
+    }
+}
+
+#[test]
+fn the_test_file_fold_trains_on_the_data_file_and_tests_on_the_test_file() {
+    let s = Scratch::new();
+    let reg = s.registry(&uci_family(&s, TOY_TEST, UCI_TEST, "")).unwrap();
+    assert_eq!(reg.test_file_sets("fam"), Some(vec!["toy"]));
+    assert_eq!(reg.members("fam"), Some(vec!["plain", "toy"]));
+    let p = reg
+        .prepare("fam/toy", &s.data(), &test_file_fold(), 0)
+        .unwrap();
+    assert_eq!((p.n_train, p.n_test, p.d, p.c), (6, 4, 3, 1));
+    // No preprocessing: the rows are the files' own, in file order.
+    assert_eq!(
+        p.x_train,
+        vec![0., 1., 7., 0., 3., 7., 0., 1., 7., 2., 3., 7., 2., 1., 7., 2., 3., 7.]
+    );
+    assert_eq!(
+        p.x_test,
+        vec![4., 0., 1., 4., 4., 2., 6., 0., 3., 6., 4., 4.]
+    );
+    assert_eq!(p.y_train, vec![-1., 1., -1., 1., -1., 1.]);
+    assert_eq!(p.y_test, vec![1., 1., -1., -1.]);
+    let holdout = reg
+        .prepare("fam/toy", &s.data(), &Overrides::default(), 0)
+        .unwrap();
+    assert_eq!((holdout.n_train, holdout.n_test), (3, 3));
+    assert_eq!(holdout.x_test, p.x_train[9..]);
+    assert_ne!(holdout.checksum, p.checksum);
+    assert!(reg.check(&s.data()).is_ok());
+}
+
+#[test]
+fn the_test_file_fold_preprocesses_with_the_data_files_statistics_and_rows() {
+    // 6 data rows + 4 test rows: `choose_by_rows` at 8 must take the `below` branch (the data
+    // file's 6 rows), and its robust scaling uses training quantiles only.
+    let s = Scratch::new();
+    let steps = r#"preprocess = [{ step = "choose_by_rows", min_rows = 8, at_least = [{ step = "divide", by = 1000 }], below = [{ step = "robust_scale" }] }]"#;
+    let reg = s
+        .registry(&uci_family(&s, TOY_TEST, UCI_TEST, steps))
+        .unwrap();
+    let p = reg
+        .prepare("fam/toy", &s.data(), &test_file_fold(), 0)
+        .unwrap();
+    // f1: training median 1, IQR 2 − 0 = 2; f2: median 2, IQR 3 − 1 = 2; f3: median 7, IQR 0 → 1.
+    assert_eq!(
+        p.x_test,
+        vec![1.5, -1., -6., 1.5, 1., -5., 2.5, -1., -4., 2.5, 1., -3.]
+    );
+}
+
+#[test]
+fn the_test_file_fold_without_a_test_file_is_an_error_naming_the_set() {
+    let s = Scratch::new();
+    let toml = uci_family(&s, TOY_TEST, UCI_TEST, "");
+    let reg = s.registry(&toml).unwrap();
+    let err = reg
+        .prepare("fam/plain", &s.data(), &test_file_fold(), 0)
+        .unwrap_err();
+    assert!(matches!(err, Error::DataParam { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("data set `fam/plain`")
+            && text.contains("set `plain` has no separate test file"),
+        "{text}"
+    );
+    // The family's own default: every set must then have a test file.
+    let (at, message) = config_error(
+        s.registry(&toml.replace("dir = \"fam\"", "dir = \"fam\"\nfold = \"test_file\"")),
+    );
+    assert_eq!(at, "datasets.fam.uci.fold");
+    assert!(message.contains("`plain`"), "{message}");
+}
+
+#[test]
+fn a_test_file_of_another_shape_than_declared_is_an_error_naming_it() {
+    let s = Scratch::new();
+    let five = TOY_TEST.replace("rows = 4", "rows = 5");
+    let reg = s.registry(&uci_family(&s, &five, UCI_TEST, "")).unwrap();
+    let err = reg
+        .prepare("fam/toy", &s.data(), &test_file_fold(), 0)
+        .unwrap_err();
+    let Error::DataContent { path, message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(path.ends_with("fam/toy/toy_test_R.dat"), "{path:?}");
+    assert!(
+        message.contains("4 rows × 5 columns, but the entry declares 5 rows"),
+        "{message}"
+    );
+    // The holdout split does not read the test file; `check` prepares the test_file fold too.
+    assert!(reg
+        .prepare("fam/toy", &s.data(), &Overrides::default(), 0)
+        .is_ok());
+    let report = reg.check(&s.data());
+    let toy = report.entries.iter().find(|e| e.name == "fam/toy").unwrap();
+    assert!(
+        toy.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("toy_test_R.dat"),
+        "{report}"
+    );
+    let narrow = "\tf1\tf2\tclase\n1\t4\t0\t1\n2\t4\t4\t1\n3\t6\t0\t0\n4\t6\t4\t0\n";
+    let s = Scratch::new();
+    let reg = s.registry(&uci_family(&s, TOY_TEST, narrow, "")).unwrap();
+    let err = reg
+        .prepare("fam/toy", &s.data(), &test_file_fold(), 0)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("toy_test_R.dat") && err.contains("4 columns"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_declared_test_file_needs_its_checksum_and_rows() {
+    let s = Scratch::new();
+    let toml = uci_family(&s, TOY_TEST, UCI_TEST, "");
+    let unlisted = toml.replace("\"toy_test_R.dat\" = ", "\"other_R.dat\" = ");
+    let (at, message) = config_error(s.registry(&unlisted));
+    assert_eq!(at, "datasets.fam.uci.sets.toy.sha256");
+    assert!(
+        message.contains("declares no checksum for `toy_test_R.dat`"),
+        "{message}"
+    );
+    let (at, _) = config_error(s.registry(&toml.replace("rows = 4", "rows = 0")));
+    assert_eq!(at, "datasets.fam.uci.sets.toy.test.rows");
+    let (at, message) = config_error(s.registry(&toml.replace("test = { file", "test = { fiel")));
+    assert_eq!(at, "datasets.fam.uci.sets.toy.test.fiel");
+    assert!(message.contains("unknown field `fiel`"), "{message}");
 }

@@ -4,6 +4,7 @@
 
 use super::config::{
     DrawRng, EntryConfig, FileSpec, Fold, Format, LabelSpec, SimParams, SplitSpec, Step, UciFamily,
+    UciSet,
 };
 
 /// A validation failure: the dotted key path below the entry and what is wrong.
@@ -270,47 +271,79 @@ impl UciFamily {
             }
         }
         for (name, set) in &self.sets {
-            let at = format!("uci.sets.{name}");
-            if name.is_empty()
-                || !name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
-                return Err(bad(at, "set names use letters, digits, `-` and `_`"));
-            }
-            if self.unavailable.contains_key(name) {
-                return Err(bad(at, "is also listed in uci.unavailable"));
-            }
-            for (file, hash) in &set.sha256 {
-                if !is_safe_relative(file) || file.contains('/') {
-                    return Err(bad(
-                        format!("{at}.sha256"),
-                        format!("`{file}` is not a file name"),
-                    ));
-                }
-                if !is_sha256(hash) {
-                    return Err(bad(
-                        format!("{at}.sha256.{file}"),
-                        "must be 64 lower-case hex digits",
-                    ));
-                }
-            }
-            for needed in [set.data.as_str(), "conxuntos.dat", "conxuntos_kfold.dat"] {
-                if !set.sha256.contains_key(needed) {
-                    return Err(bad(
-                        format!("{at}.sha256"),
-                        format!("declares no checksum for `{needed}`"),
-                    ));
-                }
-            }
-            if set.rows == 0 || set.features == 0 {
-                return Err(bad(at, "rows and features must be at least 1"));
-            }
-            if set.classes < 2 {
-                return Err(bad(format!("{at}.classes"), "needs at least two classes"));
-            }
+            self.validate_set(name, set)?;
         }
         Ok(())
+    }
+
+    /// One set: its name, its checksums (of every file a split may read) and its shape.
+    fn validate_set(&self, name: &str, set: &UciSet) -> Result<(), Invalid> {
+        let at = format!("uci.sets.{name}");
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(bad(at, "set names use letters, digits, `-` and `_`"));
+        }
+        if self.unavailable.contains_key(name) {
+            return Err(bad(at, "is also listed in uci.unavailable"));
+        }
+        for (file, hash) in &set.sha256 {
+            if !is_safe_relative(file) || file.contains('/') {
+                return Err(bad(
+                    format!("{at}.sha256"),
+                    format!("`{file}` is not a file name"),
+                ));
+            }
+            if !is_sha256(hash) {
+                return Err(bad(
+                    format!("{at}.sha256.{file}"),
+                    "must be 64 lower-case hex digits",
+                ));
+            }
+        }
+        let test = set.test.as_ref().map(|t| t.file.as_str());
+        for needed in [set.data.as_str(), "conxuntos.dat", "conxuntos_kfold.dat"]
+            .into_iter()
+            .chain(test)
+        {
+            if !set.sha256.contains_key(needed) {
+                return Err(bad(
+                    format!("{at}.sha256"),
+                    format!("declares no checksum for `{needed}`"),
+                ));
+            }
+        }
+        validate_test_file(set, self.fold, name, &at)?;
+        if set.rows == 0 || set.features == 0 {
+            return Err(bad(at, "rows and features must be at least 1"));
+        }
+        if set.classes < 2 {
+            return Err(bad(format!("{at}.classes"), "needs at least two classes"));
+        }
+        Ok(())
+    }
+}
+
+/// A set's separate test file: a file other than the data file, with rows; and the
+/// `test_file` fold only for a set that declares one.
+fn validate_test_file(set: &UciSet, fold: Fold, name: &str, at: &str) -> Result<(), Invalid> {
+    match &set.test {
+        None if fold == Fold::TestFile => Err(bad(
+            "uci.fold",
+            format!(
+                "set `{name}` has no separate test file (no `test` in uci.sets.{name}), so \
+                 the `test_file` fold does not apply to it"
+            ),
+        )),
+        None => Ok(()),
+        Some(test) if test.file == set.data => Err(bad(
+            format!("{at}.test.file"),
+            format!("`{}` is the data file itself", test.file),
+        )),
+        Some(test) if test.rows == 0 => Err(bad(format!("{at}.test.rows"), "must be at least 1")),
+        Some(_) => Ok(()),
     }
 }
 

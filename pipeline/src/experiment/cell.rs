@@ -275,6 +275,34 @@ mod tests {
             ..Overrides::default()
         };
         assert_eq!(overrides_text(&fold), "fold=kfold(2),set=iris");
+        let test_file = Overrides {
+            set: Some("monks-1".into()),
+            fold: Some(crate::data::Fold::TestFile),
+            ..Overrides::default()
+        };
+        assert_eq!(overrides_text(&test_file), "fold=test_file,set=monks-1");
+    }
+
+    /// The folds' serialised spellings enter every UCI cell's key: the fold-file splits keep
+    /// theirs, and the test-file split reads back from its TOML spelling.
+    #[test]
+    fn fold_spellings_in_keys_and_files() {
+        use crate::data::Fold;
+        let json = |f: Fold| serde_json::to_string(&f).unwrap();
+        assert_eq!(json(Fold::Holdout), r#""holdout""#);
+        assert_eq!(json(Fold::Kfold(2)), r#"{"kfold":2}"#);
+        assert_eq!(json(Fold::TestFile), r#""test_file""#);
+        let parsed: Overrides = toml::from_str(r#"fold = "test_file""#).unwrap();
+        assert_eq!(parsed.fold, Some(Fold::TestFile));
+        let mut holdout = config();
+        holdout.dataset = "uci121/iris".into();
+        holdout.overrides = Overrides {
+            fold: Some(Fold::Holdout),
+            ..Overrides::default()
+        };
+        let mut test_file = holdout.clone();
+        test_file.overrides.fold = Some(Fold::TestFile);
+        assert_ne!(holdout.key("data"), test_file.key("data"));
     }
 
     #[test]
