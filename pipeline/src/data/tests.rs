@@ -932,6 +932,76 @@ fn the_data_checksums_of_the_fold_file_splits_are_pinned() {
 }
 
 #[test]
+fn monks_1_on_its_test_file() {
+    let Some(dir) = shared_data() else { return };
+    let reg = project_registry();
+    let ov = Overrides {
+        fold: Some(Fold::TestFile),
+        ..Overrides::default()
+    };
+    let p = reg.prepare("uci121/monks-1", &dir, &ov, 0).unwrap();
+    assert_eq!((p.n_train, p.n_test, p.d, p.c), (124, 432, 6, 1));
+    let classes: Vec<f64> =
+        std::fs::read_to_string(dir.root().join("uci121/monks-1/monks-1_test_R.dat"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| if l.ends_with("\t1") { 1.0 } else { -1.0 })
+            .collect();
+    assert_eq!(p.y_test, classes);
+}
+
+/// Every set's declaration agrees with its `<set>.txt`: fich1 and n_patrons1 are the data file
+/// and its rows, fich2 and n_patrons2 (for the sets that have them) the test file and its rows.
+#[test]
+fn the_uci_declarations_follow_each_sets_txt() {
+    let Some(dir) = shared_data() else { return };
+    let reg = project_registry();
+    let sets = &reg.entries["uci121"].uci.as_ref().unwrap().sets;
+    for (name, set) in sets {
+        let txt =
+            std::fs::read_to_string(dir.root().join(format!("uci121/{name}/{name}.txt"))).unwrap();
+        let key = |k: &str| {
+            txt.lines()
+                .find_map(|l| l.strip_prefix(k)?.strip_prefix('='))
+                .map(|v| v.trim().to_string())
+        };
+        assert_eq!(key("fich1").as_deref(), Some(set.data.as_str()), "{name}");
+        assert_eq!(key("n_patrons1"), Some(set.rows.to_string()), "{name}");
+        let test = set
+            .test
+            .as_ref()
+            .map(|t| (t.file.clone(), t.rows.to_string()));
+        assert_eq!(test, key("fich2").zip(key("n_patrons2")), "{name}");
+    }
+    let with_test = reg.test_file_sets("uci121").unwrap();
+    assert_eq!(
+        with_test,
+        vec![
+            "adult",
+            "annealing",
+            "audiology-std",
+            "conn-bench-vowel-deterding",
+            "hayes-roth",
+            "hill-valley",
+            "horse-colic",
+            "image-segmentation",
+            "monks-1",
+            "monks-2",
+            "monks-3",
+            "optical",
+            "pendigits",
+            "soybean",
+            "spect",
+            "spectf",
+            "statlog-landsat",
+            "statlog-shuttle",
+            "thyroid"
+        ]
+    );
+}
+
+#[test]
 fn check_verifies_the_whole_shared_collection() {
     let Some(dir) = shared_data() else { return };
     let report = project_registry().check(&dir);
