@@ -320,7 +320,7 @@ impl std::fmt::Debug for UciSet {
 
 /// A UCI set's separate test file: `fich2` and `n_patrons2` of `<set>.txt`. It has the data
 /// file's columns, but the collection's authors scaled each file separately, so its values may
-/// be on another scale.
+/// be on another scale ([`super::Registry::scaling_mismatch`] measures it).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UciTestFile {

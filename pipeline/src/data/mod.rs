@@ -16,7 +16,8 @@
 //! overrides), `prepare` (one run's matrices), `datadir` and `checksum` (locating and
 //! verifying files), `loaders` (CSV/TSV via polars, IDX, UCI layout), `pool` (rows and label
 //! coding), `split`, `numpy_legacy` (numpy's legacy generator, for the authors' draws),
-//! `preprocess`, `simulate`, `check` (the report), `fetch` (downloads) and `export` (`.npy`).
+//! `preprocess`, `simulate`, `check` (the report), `fetch` (downloads), `export` (`.npy`) and
+//! `mismatch` (how differently a UCI set's train and test files are scaled).
 
 mod check;
 mod checksum;
@@ -25,6 +26,7 @@ mod datadir;
 mod export;
 mod fetch;
 mod loaders;
+mod mismatch;
 mod numpy_legacy;
 mod pool;
 mod prepare;
@@ -42,6 +44,7 @@ pub use config::{DrawRng, Fold, Overrides};
 pub use datadir::{DataDir, DATA_DIR_ENV};
 pub use export::{export, parse_overrides, EXPORT_FILES};
 pub use fetch::Fetched;
+pub use mismatch::ScalingMismatch;
 pub use registry::Registry;
 
 /// What the targets mean.

@@ -949,6 +949,13 @@ fn monks_1_on_its_test_file() {
             .map(|l| if l.ends_with("\t1") { 1.0 } else { -1.0 })
             .collect();
     assert_eq!(p.y_test, classes);
+    // The train file is coded with other statistics than the (standardised) test file.
+    let m = reg.scaling_mismatch("uci121/monks-1", &dir).unwrap();
+    assert_eq!((m.compared, m.skipped), (6, 0));
+    assert!(
+        (m.mean_shift - 2.218).abs() < 1e-3 && (m.sd_ratio - 1.506).abs() < 1e-3,
+        "{m:?}"
+    );
 }
 
 /// Every set's declaration agrees with its `<set>.txt`: fich1 and n_patrons1 are the data file
@@ -1231,6 +1238,14 @@ fn the_test_file_fold_without_a_test_file_is_an_error_naming_the_set() {
             && text.contains("set `plain` has no separate test file"),
         "{text}"
     );
+    let err = reg
+        .scaling_mismatch("fam/plain", &s.data())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("set `plain` has no separate test file"),
+        "{err}"
+    );
     // The family's own default: every set must then have a test file.
     let (at, message) = config_error(
         s.registry(&toml.replace("dir = \"fam\"", "dir = \"fam\"\nfold = \"test_file\"")),
@@ -1297,4 +1312,36 @@ fn a_declared_test_file_needs_its_checksum_and_rows() {
     let (at, message) = config_error(s.registry(&toml.replace("test = { file", "test = { fiel")));
     assert_eq!(at, "datasets.fam.uci.sets.toy.test.fiel");
     assert!(message.contains("unknown field `fiel`"), "{message}");
+}
+
+#[test]
+fn scaling_mismatch_of_the_raw_files() {
+    let s = Scratch::new();
+    // Preprocessing does not enter: the mismatch is of the raw files.
+    let steps = r#"preprocess = [{ step = "divide", by = 1000 }]"#;
+    let reg = s
+        .registry(&uci_family(&s, TOY_TEST, UCI_TEST, steps))
+        .unwrap();
+    let m = reg.scaling_mismatch("fam/toy", &s.data()).unwrap();
+    // f1: |5 − 1| / 1 = 4, σ 1 vs 1; f2: |2 − 2| / 1 = 0, σ 2 vs 1 → 2; f3 constant in train.
+    assert_eq!(
+        m,
+        super::ScalingMismatch {
+            mean_shift: 4.0,
+            sd_ratio: 2.0,
+            compared: 2,
+            skipped: 1
+        }
+    );
+    // Read through the checked path: a changed test file is a checksum error.
+    s.write(
+        "fam/toy/toy_test_R.dat",
+        &UCI_TEST.replace("\t6\t", "\t7\t"),
+    );
+    let err = reg.scaling_mismatch("fam/toy", &s.data()).unwrap_err();
+    assert!(
+        matches!(&err, Error::DataChecksum { field, .. } if field.contains("toy_test_R.dat")),
+        "{err:?}"
+    );
+    assert!(reg.scaling_mismatch("fam", &s.data()).is_err());
 }
