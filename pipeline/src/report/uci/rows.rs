@@ -1,6 +1,6 @@
 //! The UCI rows of a results CSV, read with the columns Table 1 needs beyond the generic
-//! loader's: the split (`overrides`: `fold=holdout` or `fold=kfold(k)`) and the learning rate,
-//! which with depth, width and λ̃ make a method's hyper-parameter.
+//! loader's: the split (`overrides`: `fold=holdout`, `fold=kfold(k)` or `fold=test_file`) and
+//! the learning rate, which with depth, width and λ̃ make a method's hyper-parameter.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -35,6 +35,8 @@ pub enum Split {
     Holdout,
     /// Fold `k` (0 to [`K_FOLDS`] − 1) of `conxuntos_kfold.dat`.
     Kfold(usize),
+    /// The whole data file trains, the set's separate test file tests (`fold=test_file`).
+    TestFile,
 }
 
 impl fmt::Display for Split {
@@ -42,14 +44,15 @@ impl fmt::Display for Split {
         match self {
             Split::Holdout => f.write_str("holdout"),
             Split::Kfold(k) => write!(f, "kfold({k})"),
+            Split::TestFile => f.write_str("test_file"),
         }
     }
 }
 
 impl Split {
-    /// Reads the split from an `overrides` cell (`fold=holdout`, `fold=kfold(2)`, possibly
-    /// among other `key=value` pairs joined by `,`) and returns it with the other overrides
-    /// (joined again, in their order). Without a `fold` the split is `holdout`, the registry's
+    /// Reads the split from an `overrides` cell (`fold=holdout`, `fold=kfold(2)`,
+    /// `fold=test_file`, possibly among other `key=value` pairs joined by `,`) and returns it
+    /// with the other overrides (joined again, in their order). Without a `fold` the split is `holdout`, the registry's
     /// default for `uci121`.
     pub fn parse(overrides: &str) -> Result<(Split, String), String> {
         let mut split = Split::Holdout;
@@ -63,6 +66,7 @@ impl Split {
                 Some(("fold", value)) => {
                     split = match value.trim() {
                         "holdout" => Split::Holdout,
+                        "test_file" => Split::TestFile,
                         v => {
                             let k = v
                                 .strip_prefix("kfold(")
@@ -71,8 +75,8 @@ impl Split {
                                 .filter(|k| *k < K_FOLDS)
                                 .ok_or_else(|| {
                                     format!(
-                                        "fold `{v}` is neither `holdout` nor `kfold(k)` with k \
-                                         in 0..{K_FOLDS}"
+                                        "fold `{v}` is not `holdout`, `test_file` or `kfold(k)` \
+                                         with k in 0..{K_FOLDS}"
                                     )
                                 })?;
                             Split::Kfold(k)
@@ -269,6 +273,11 @@ mod tests {
             Split::parse("n_train=50,fold=kfold(0)").unwrap(),
             (Split::Kfold(0), "n_train=50".to_string())
         );
+        assert_eq!(
+            Split::parse("set=monks-1,fold=test_file").unwrap(),
+            (Split::TestFile, "set=monks-1".to_string())
+        );
+        assert_eq!(Split::TestFile.to_string(), "test_file");
         assert_eq!(Split::parse("").unwrap(), (Split::Holdout, String::new()));
         assert!(Split::parse("fold=kfold(4)")
             .unwrap_err()
