@@ -105,7 +105,8 @@ impl<'a> Input<'a> {
     }
 
     /// The class of each training row (the +1 column; 1 for +1 and 0 for −1 when binary), or
-    /// 0 for every row in regression: the strata of the inner validation split.
+    /// 0 for every row in regression: the strata of the cross-validation folds, and the
+    /// labels the classifiers are fitted to.
     pub fn strata(&self) -> Vec<usize> {
         self.y_train
             .chunks(self.c)

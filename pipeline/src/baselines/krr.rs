@@ -1,5 +1,8 @@
 //! Kernel ridge baselines on the core library's [`RidgePath`]: for each kernel parameter of the
-//! grid one eigendecomposition of the training kernel, GCV at every λ̃, and the joint argmin.
+//! grid one eigendecomposition of the training kernel and GCV at every λ̃; the choice is the
+//! smallest GCV, ties going to the simplest fit (see [`fit`]).
+
+use std::cmp::Reverse;
 
 use faer::Mat;
 use kare_ntk::convert::mat_from_rows;
@@ -7,7 +10,7 @@ use kare_ntk::ridge::RidgePath;
 
 use super::input::Input;
 use super::kernels::{base_gram, base_matrix, scale, Base, Kernel};
-use super::{score, Baseline, BaselineConfig, BaselineResult, Criterion};
+use super::{cv, score, Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
 use crate::Result;
 
 /// The kernel of a kernel ridge baseline.
@@ -16,6 +19,15 @@ pub(crate) enum Family {
     Rbf,
     Laplacian,
     Polynomial,
+}
+
+/// One kernel of the search, with its place in the grids.
+struct Candidate {
+    kernel: Kernel,
+    /// The multiplier `g` (`γ = g / scale`) and its index in its grid.
+    g: (f64, usize),
+    /// The polynomial degree; 0 for the other kernels.
+    degree: u32,
 }
 
 impl Family {
@@ -35,105 +47,116 @@ impl Family {
         }
     }
 
-    /// The kernels searched, each with its multiplier `g`: `γ = g / scale`.
-    fn candidates(self, scale: f64, config: &BaselineConfig) -> Vec<(f64, Kernel)> {
+    /// The grid of `g` searched.
+    fn g_grid(self, config: &BaselineConfig) -> &[f64] {
         match self {
-            Family::Rbf => (config.krr_gamma_scales.iter())
-                .map(|&g| (g, Kernel::Rbf { gamma: g / scale }))
-                .collect(),
-            Family::Laplacian => (config.krr_gamma_scales.iter())
-                .map(|&g| (g, Kernel::Laplacian { gamma: g / scale }))
-                .collect(),
-            Family::Polynomial => (config.poly_degrees.iter())
-                .flat_map(|&degree| {
-                    config.poly_gamma_scales.iter().map(move |&g| {
-                        let kernel = Kernel::Polynomial {
-                            gamma: g / scale,
-                            coef0: config.poly_coef0,
-                            degree,
-                        };
-                        (g, kernel)
-                    })
-                })
-                .collect(),
+            Family::Polynomial => &config.poly_gamma_scales,
+            _ => &config.krr_gamma_scales,
         }
+    }
+
+    /// The kernels searched, `γ = g / scale`: every `g` (and every degree, for the polynomial
+    /// kernel), in grid order.
+    fn candidates(self, scale: f64, config: &BaselineConfig) -> Vec<Candidate> {
+        let degrees = match self {
+            Family::Polynomial => config.poly_degrees.clone(),
+            _ => vec![0],
+        };
+        let kernel = |g: f64, degree: u32| match self {
+            Family::Rbf => Kernel::Rbf { gamma: g / scale },
+            Family::Laplacian => Kernel::Laplacian { gamma: g / scale },
+            Family::Polynomial => Kernel::Polynomial {
+                gamma: g / scale,
+                coef0: config.poly_coef0,
+                degree,
+            },
+        };
+        let grid = self.g_grid(config);
+        (degrees.into_iter())
+            .flat_map(|degree| {
+                (grid.iter().enumerate()).map(move |(gi, &g)| Candidate {
+                    kernel: kernel(g, degree),
+                    g: (g, gi),
+                    degree,
+                })
+            })
+            .collect()
     }
 }
 
-/// The best point of the search so far.
-struct Best {
-    g: f64,
-    kernel: Kernel,
-    rel: f64,
-    gcv: f64,
-    path: RidgePath,
+/// Training targets centred by their column means, and the means.
+fn centre(input: &Input) -> Result<(Mat<f64>, Vec<f64>)> {
+    let (n, c) = (input.n_train, input.c);
+    let y = mat_from_rows(input.y_train, n, c, "training targets")?;
+    let means: Vec<f64> = (0..c)
+        .map(|j| (0..n).map(|i| y[(i, j)]).sum::<f64>() / n as f64)
+        .collect();
+    Ok((Mat::from_fn(n, c, |i, j| y[(i, j)] - means[j]), means))
 }
 
 /// Fits kernel ridge with the kernels of `family` on the training set, choosing the kernel
-/// parameter and λ̃ by GCV (the first smallest finite value, kernels in grid order, then λ̃),
-/// and predicts the test set.
+/// parameter and λ̃ by the smallest GCV, and predicts the test set. Ties (GCV within
+/// [`cv::MSE_TIE`] of the smallest) go to the simplest fit: the smallest degree, then the
+/// largest λ̃, then the smallest `g` (the widest bandwidth, the smoothest kernel).
 pub(crate) fn fit(
     input: &Input,
     family: Family,
     config: &BaselineConfig,
 ) -> Result<BaselineResult> {
-    let (n, c, d) = (input.n_train, input.c, input.d);
     let base = family.base();
-    let gram = base_gram(base, input.x_train, d);
-    let cross = base_matrix(base, input.x_test, input.x_train, d);
-    let y = mat_from_rows(input.y_train, n, c, "training targets")?;
-    let means: Vec<f64> = (0..c)
-        .map(|j| (0..n).map(|i| y[(i, j)]).sum::<f64>() / n as f64)
-        .collect();
-    let centred = Mat::from_fn(n, c, |i, j| y[(i, j)] - means[j]);
-
-    let mut best: Option<Best> = None;
-    for (g, kernel) in family.candidates(scale(base, &gram), config) {
-        let path = RidgePath::new(kernel.apply(&gram).as_ref(), centred.as_ref())?;
-        let mut here: Option<(f64, f64)> = None;
-        for &rel in &config.ridge_grid {
-            let v = path.gcv(rel)?;
-            if v.is_finite() && here.is_none_or(|(_, h)| v < h) {
-                here = Some((rel, v));
-            }
-        }
-        if let Some((rel, gcv)) = here {
-            if best.as_ref().is_none_or(|b| gcv < b.gcv) {
-                best = Some(Best {
-                    g,
-                    kernel,
-                    rel,
-                    gcv,
-                    path,
-                });
-            }
-        }
+    let gram = base_gram(base, input.x_train, input.d);
+    let (centred, means) = centre(input)?;
+    let kernels = family.candidates(scale(base, &gram), config);
+    let ridges = &config.ridge_grid;
+    let mut gcv = Vec::with_capacity(kernels.len());
+    for cand in &kernels {
+        let path = RidgePath::new(cand.kernel.apply(&gram).as_ref(), centred.as_ref())?;
+        let row: kare_ntk::Result<Vec<f64>> = ridges.iter().map(|&rel| path.gcv(rel)).collect();
+        gcv.push(row?);
     }
-    let best = best.ok_or_else(|| {
-        input.error(format!(
-            "{}: GCV is not finite anywhere on the grid",
-            family.baseline().label(input.task)
-        ))
-    })?;
+    let mut order: Vec<(usize, usize)> = (0..kernels.len())
+        .flat_map(|ki| (0..ridges.len()).map(move |ri| (ki, ri)))
+        .collect();
+    order.sort_by_key(|&(ki, ri)| (kernels[ki].degree, Reverse(ri), kernels[ki].g.1));
+    let values: Vec<f64> = order.iter().map(|&(ki, ri)| gcv[ki][ri]).collect();
+    let label = family.baseline().label(input.task);
+    let choice = cv::choose(&values, cv::tie_margin(Criterion::Gcv))
+        .ok_or_else(|| input.error(format!("{label}: GCV is not finite anywhere on the grid")))?;
+    let (ki, ri) = order[choice.index];
+    let (best, rel) = (&kernels[ki], ridges[ri]);
 
-    let k_cross = best.kernel.apply(&cross);
-    let pred = best.path.predict_grid(k_cross.as_ref(), &[best.rel])?;
+    let path = RidgePath::new(best.kernel.apply(&gram).as_ref(), centred.as_ref())?;
+    let cross = base_matrix(base, input.x_test, input.x_train, input.d);
+    let pred = path.predict_grid(best.kernel.apply(&cross).as_ref(), &[rel])?;
+    let c = input.c;
     let test_pred: Vec<f64> = (0..input.n_test)
         .flat_map(|i| (0..c).map(move |j| (i, j)))
         .map(|(i, j)| pred[0][(i, j)] + means[j])
         .collect();
+    let mut hyperparameters = Vec::new();
+    if family == Family::Polynomial {
+        let degrees: Vec<f64> = config.poly_degrees.iter().map(|&v| f64::from(v)).collect();
+        hyperparameters.push(Hyperparameter::chosen(
+            "degree",
+            f64::from(best.degree),
+            &degrees,
+        ));
+    }
+    hyperparameters.push(Hyperparameter::chosen("g", best.g.0, family.g_grid(config)));
+    hyperparameters.push(Hyperparameter::chosen("λ̃", rel, ridges));
+    let scores = score::test(&test_pred, input.y_test, c, input.task);
     Ok(BaselineResult {
         baseline: family.baseline(),
-        model: family.baseline().label(input.task).to_owned(),
-        kernel: best.kernel,
-        gamma_scale: best.g,
-        ridge_rel: Some(best.rel),
-        svm_c: None,
+        model: label.to_owned(),
+        kernel: Some(best.kernel),
+        hyperparameters,
         criterion: Criterion::Gcv,
-        criterion_value: best.gcv,
-        test_labels: score::labels(&test_pred, c, input.task),
-        test_mse: score::mse(&test_pred, input.y_test),
-        test_accuracy: score::accuracy(&test_pred, input.y_test, c, input.task),
+        criterion_value: gcv[ki][ri],
+        ties: choice.ties,
+        grid_points: values.len(),
         test_pred,
+        test_labels: scores.labels,
+        test_mse: scores.mse,
+        test_accuracy: scores.accuracy,
     })
 }

@@ -1,5 +1,6 @@
-//! Scores of predictions against targets, read as the NTK models' are (the experiment runner's
-//! `compute`): MSE over rows and outputs; for classes, the sign (one column) or the argmax.
+//! Scores of predictions against targets. Classes are read as the NTK models' are (the
+//! experiment runner's `compute`): the sign of one column, the argmax of several. The test MSE
+//! of a classification is that of the predicted ±1 labels (see the module doc of [`super`]).
 
 use crate::data::Task;
 
@@ -11,7 +12,7 @@ pub(crate) fn mse(pred: &[f64], y: &[f64]) -> f64 {
 
 /// The predicted class of each row: `1` for a positive output (`0` otherwise) with one
 /// column, the first largest output with several.
-fn classes(pred: &[f64], c: usize) -> Vec<usize> {
+pub(crate) fn classes(pred: &[f64], c: usize) -> Vec<usize> {
     pred.chunks(c)
         .map(|r| match c {
             1 => usize::from(r[0] > 0.0),
@@ -20,30 +21,49 @@ fn classes(pred: &[f64], c: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Predicted labels in the targets' coding (±1, or one-hot ±1), row-major `rows × c`; `None`
-/// for regression.
-pub(crate) fn labels(pred: &[f64], c: usize, task: Task) -> Option<Vec<f64>> {
-    if task == Task::Regression {
-        return None;
-    }
+/// The ±1 coding of class indices (one-hot ±1 with several columns), row-major `rows × c`;
+/// the inverse of [`classes`] on labels.
+pub(crate) fn encode(classes: &[usize], c: usize) -> Vec<f64> {
     let sign = |yes: bool| if yes { 1.0 } else { -1.0 };
-    Some(
-        classes(pred, c)
-            .into_iter()
-            .flat_map(|k| match c {
-                1 => vec![sign(k == 1)],
-                _ => (0..c).map(|j| sign(j == k)).collect(),
-            })
-            .collect(),
-    )
+    classes
+        .iter()
+        .flat_map(|&k| match c {
+            1 => vec![sign(k == 1)],
+            _ => (0..c).map(|j| sign(j == k)).collect(),
+        })
+        .collect()
 }
 
-/// Fraction of rows whose predicted class is the target's; `None` for regression.
-pub(crate) fn accuracy(pred: &[f64], y: &[f64], c: usize, task: Task) -> Option<f64> {
-    if task == Task::Regression {
-        return None;
-    }
+/// How many rows of `pred` are in another class than the labels `y`.
+pub(crate) fn errors(pred: &[f64], y: &[f64], c: usize) -> usize {
     let (p, t) = (classes(pred, c), classes(y, c));
-    let right = p.iter().zip(&t).filter(|(a, b)| a == b).count();
-    Some(right as f64 / t.len() as f64)
+    p.iter().zip(&t).filter(|(a, b)| a != b).count()
+}
+
+/// The test scores of one baseline.
+pub(crate) struct TestScores {
+    /// Predicted labels in the targets' coding; `None` for regression.
+    pub labels: Option<Vec<f64>>,
+    /// MSE of the labels (classification) or of the predictions (regression).
+    pub mse: f64,
+    /// Fraction of rows classified right; `None` for regression.
+    pub accuracy: Option<f64>,
+}
+
+/// Scores row-major `rows × c` predictions against the targets `y`.
+pub(crate) fn test(pred: &[f64], y: &[f64], c: usize, task: Task) -> TestScores {
+    if task == Task::Regression {
+        return TestScores {
+            labels: None,
+            mse: mse(pred, y),
+            accuracy: None,
+        };
+    }
+    let labels = encode(&classes(pred, c), c);
+    let rows = y.len() / c;
+    TestScores {
+        mse: mse(&labels, y),
+        accuracy: Some((rows - errors(pred, y, c)) as f64 / rows as f64),
+        labels: Some(labels),
+    }
 }

@@ -1,11 +1,12 @@
 //! The SVM baseline: linfa-svm's SMO solver with an RBF kernel, one binary SVC per target
 //! column (one column for two classes, one-vs-rest for more) or one ε-SVR per column for
-//! regression. `(C, γ)` is chosen on an inner validation split of the training rows, then the
+//! regression. `(C, γ)` is chosen by k-fold cross-validation on the training rows, then the
 //! model is refitted on all of them.
 //!
 //! linfa-svm fits from the feature rows (it builds its own kernel matrix); the decision values
 //! `Σ_t α_t·k(x_t, x) − ρ` are evaluated here from the fitted dual coefficients with the
-//! kernels of [`super::kernels`], so that one kernel matrix per `γ` serves every `C`.
+//! kernels of [`super::kernels`], from one matrix of squared distances between the training
+//! rows that serves every fold and every `(C, γ)`.
 
 use faer::Mat;
 use linfa::traits::Fit;
@@ -13,9 +14,10 @@ use linfa::DatasetBase;
 use linfa_svm::Svm;
 use ndarray::{ArrayView1, ArrayView2};
 
+use super::cv::{self, Cv};
 use super::input::Input;
 use super::kernels::{base_gram, base_matrix, scale, submatrix, Base, Kernel};
-use super::{score, split, Baseline, BaselineConfig, BaselineResult, Criterion};
+use super::{score, Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
 use crate::data::Task;
 use crate::Result;
 
@@ -139,40 +141,50 @@ fn fit_predict(
     Ok(pred)
 }
 
-/// Fits the SVM baseline: `(C, g)` by the smallest validation error rate (classes) or MSE
-/// (regression) on a stratified inner split drawn with `seed`, the first in grid order
-/// (`C` ascending, then `g`) on ties; then a refit on all training rows.
+/// The grid of `C`: the SVC's or the SVR's.
+fn c_grid(input: &Input, config: &BaselineConfig) -> Vec<f64> {
+    match input.task {
+        Task::Regression => config.svr_c_grid.clone(),
+        _ => config.svm_c_grid.clone(),
+    }
+}
+
+/// The candidates `(C, g)` in simplicity order: the smallest `C` first, then the smallest `g`
+/// (the widest bandwidth).
+fn candidates(c_grid: &[f64], config: &BaselineConfig) -> Vec<(f64, f64)> {
+    (c_grid.iter())
+        .flat_map(|&c| config.svm_gamma_scales.iter().map(move |&g| (c, g)))
+        .collect()
+}
+
+/// Fits the SVM baseline: `(C, g)` by the smallest k-fold cross-validation criterion on the
+/// training rows (the count of misclassified rows for classes, the MSE for regression; folds
+/// drawn with `seed`), ties ([`cv::tie_margin`]) going to the simplest candidate
+/// ([`candidates`]); then a refit on every training row.
 pub(crate) fn fit(input: &Input, config: &BaselineConfig, seed: u64) -> Result<BaselineResult> {
-    let (fit_rows, val_rows) =
-        split::inner_split(&input.strata(), config.validation_fraction, seed)
-            .map_err(|m| input.error(m))?;
-    let val_y = gather(input.y_train, input.c, &val_rows);
+    let cv = Cv::new(input, config.cv_folds, seed)?;
     let gram = base_gram(Base::SquaredDistance, input.x_train, input.d);
     let width = scale(Base::SquaredDistance, &gram);
-    let val_base = submatrix(&gram, &val_rows, &fit_rows);
-
-    // scores[ci][gi]: kernel matrices depend on γ only, so γ is the outer loop.
-    let mut scores =
-        vec![vec![f64::INFINITY; config.svm_gamma_scales.len()]; config.svm_c_grid.len()];
-    for (gi, &g) in config.svm_gamma_scales.iter().enumerate() {
-        let k_val = Kernel::Rbf { gamma: g / width }.apply(&val_base);
-        for (ci, &c) in config.svm_c_grid.iter().enumerate() {
-            let pred = fit_predict(input, &fit_rows, g / width, c, &k_val, config)?;
-            scores[ci][gi] = match score::accuracy(&pred, &val_y, input.c, input.task) {
-                Some(acc) => 1.0 - acc,
-                None => score::mse(&pred, &val_y),
-            };
-        }
+    let val_base: Vec<Mat<f64>> = (cv.val.iter().zip(&cv.fit))
+        .map(|(val, fit)| submatrix(&gram, val, fit))
+        .collect();
+    let c_grid = c_grid(input, config);
+    let grid = candidates(&c_grid, config);
+    let mut values = Vec::with_capacity(grid.len());
+    for &(c, g) in &grid {
+        let kernel = Kernel::Rbf { gamma: g / width };
+        values.push(cv.criterion(input, |fold, fit, _| {
+            let k_val = kernel.apply(&val_base[fold]);
+            fit_predict(input, fit, g / width, c, &k_val, config)
+        })?);
     }
-    let mut best = (0, 0);
-    for (ci, row) in scores.iter().enumerate() {
-        for (gi, &s) in row.iter().enumerate() {
-            if s < scores[best.0][best.1] {
-                best = (ci, gi);
-            }
-        }
-    }
-    let (c, g) = (config.svm_c_grid[best.0], config.svm_gamma_scales[best.1]);
+    let criterion = match input.task {
+        Task::Regression => Criterion::CvMse { folds: cv.k() },
+        _ => Criterion::CvError { folds: cv.k() },
+    };
+    let choice = cv::choose(&values, cv::tie_margin(criterion))
+        .ok_or_else(|| input.error("svm: the cross-validation criterion is not finite".into()))?;
+    let (c, g) = grid[choice.index];
     let kernel = Kernel::Rbf { gamma: g / width };
 
     let all_rows: Vec<usize> = (0..input.n_train).collect();
@@ -183,23 +195,23 @@ pub(crate) fn fit(input: &Input, config: &BaselineConfig, seed: u64) -> Result<B
         input.d,
     ));
     let test_pred = fit_predict(input, &all_rows, g / width, c, &k_test, config)?;
-    let criterion = match input.task {
-        Task::Regression => Criterion::ValidationMse,
-        _ => Criterion::ValidationError,
-    };
+    let scores = score::test(&test_pred, input.y_test, input.c, input.task);
     Ok(BaselineResult {
         baseline: Baseline::Svm,
         model: Baseline::Svm.label(input.task).to_owned(),
-        kernel,
-        gamma_scale: g,
-        ridge_rel: None,
-        svm_c: Some(c),
+        kernel: Some(kernel),
+        hyperparameters: vec![
+            Hyperparameter::chosen("C", c, &c_grid),
+            Hyperparameter::chosen("g", g, &config.svm_gamma_scales),
+        ],
         criterion,
-        criterion_value: scores[best.0][best.1],
-        test_labels: score::labels(&test_pred, input.c, input.task),
-        test_mse: score::mse(&test_pred, input.y_test),
-        test_accuracy: score::accuracy(&test_pred, input.y_test, input.c, input.task),
+        criterion_value: values[choice.index],
+        ties: choice.ties,
+        grid_points: values.len(),
         test_pred,
+        test_labels: scores.labels,
+        test_mse: scores.mse,
+        test_accuracy: scores.accuracy,
     })
 }
 

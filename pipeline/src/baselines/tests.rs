@@ -1,5 +1,7 @@
-//! Tests of the classical baselines on small synthetic sets whose answers are known.
+//! Tests of the classical baselines on small synthetic sets whose answers are known, and
+//! (ignored by default) their costs and choices on the project's real data.
 
+use std::path::Path;
 use std::time::Instant;
 
 use faer::Mat;
@@ -8,10 +10,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
+use super::cv::{choose, folds, tie_margin};
 use super::kernels::{base_gram, base_matrix, scale, Base, Kernel};
-use super::split::inner_split;
 use super::*;
-use crate::data::{Prepared, Task};
+use crate::data::{DataDir, Fold, Overrides, Prepared, Registry, Task};
 
 /// A prepared set from row-major arrays.
 fn prepared(
@@ -46,11 +48,23 @@ fn prepared(
 fn small_config() -> BaselineConfig {
     BaselineConfig {
         krr_gamma_scales: vec![0.5, 1.0, 2.0, 4.0],
+        poly_degrees: vec![2, 3],
         poly_gamma_scales: vec![1.0],
         svm_gamma_scales: vec![0.5, 2.0],
         svm_c_grid: vec![1.0, 100.0],
+        knn_k_grid: vec![3, 5, 7],
+        logistic_alpha_grid: vec![1e-3, 1e-2, 1e-1],
+        forest_trees: 25,
+        forest_min_leaf_grid: vec![1, 2, 4],
         ..BaselineConfig::default()
     }
+}
+
+/// The chosen value of the hyper-parameter `name`.
+fn chosen(r: &BaselineResult, name: &str) -> f64 {
+    let h = r.hyperparameters.iter().find(|h| h.name == name);
+    h.unwrap_or_else(|| panic!("{}: no `{name}` in {:?}", r.model, r.hyperparameters))
+        .value
 }
 
 /// `y = sin(2πx)` on `x ~ U[0, 1]`: noisy training targets, exact test targets.
@@ -207,6 +221,45 @@ fn kernel_matrices_match_hand_computed_entries() {
     assert_eq!(scale(Base::Dot, &base_gram(Base::Dot, &x, 2)), 2.0);
 }
 
+/// Gaussian classes in `d` dimensions whose means differ by `shift` in the first 20
+/// coordinates: `rows` rows, the class of row `i` is `i mod classes`.
+fn gaussian_classes(
+    rows: usize,
+    d: usize,
+    classes: usize,
+    shift: f64,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<f64>, Vec<f64>) {
+    let normal = Normal::new(0.0, 1.0).unwrap();
+    let (mut x, mut y) = (Vec::with_capacity(rows * d), Vec::new());
+    for i in 0..rows {
+        let k = i % classes;
+        let centre = |j: usize| match (classes, j < 20) {
+            (2, true) => shift * if k == 0 { 1.0 } else { -1.0 },
+            (_, true) => shift * f64::from(u8::from(j % classes == k)),
+            _ => 0.0,
+        };
+        x.extend((0..d).map(|j| normal.sample(rng) + centre(j)));
+        match classes {
+            2 => y.push(if k == 0 { 1.0 } else { -1.0 }),
+            _ => y.extend((0..classes).map(|j| if j == k { 1.0 } else { -1.0 })),
+        }
+    }
+    (x, y)
+}
+
+/// Two or more overlapping Gaussian classes ([`gaussian_classes`]) as a prepared set.
+fn overlapping(n_train: usize, n_test: usize, d: usize, classes: usize, seed: u64) -> Prepared {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (x_train, y_train) = gaussian_classes(n_train, d, classes, 0.6, &mut rng);
+    let (x_test, y_test) = gaussian_classes(n_test, d, classes, 0.6, &mut rng);
+    let task = match classes {
+        2 => Task::Binary,
+        _ => Task::Multiclass { classes },
+    };
+    prepared(x_train, x_test, d, y_train, y_test, task)
+}
+
 #[test]
 fn krr_rbf_recovers_a_smooth_function() {
     let prep = sine(80, 200, 0.05, 1);
@@ -215,13 +268,11 @@ fn krr_rbf_recovers_a_smooth_function() {
     assert_eq!(r.criterion, Criterion::Gcv);
     assert!(r.test_labels.is_none() && r.test_accuracy.is_none());
     assert_eq!(r.test_pred.len(), 200);
+    // Regression: the MSE is that of the predictions themselves.
+    assert_eq!(r.test_mse, score::mse(&r.test_pred, &prep.y_test));
     // Var(sin 2πx) = 0.5; the noise variance is 0.0025. A recovered function is far below both.
-    assert!(
-        r.test_mse < 1e-3,
-        "test MSE {} ({})",
-        r.test_mse,
-        r.hyperparameters()
-    );
+    let text = r.hyperparameters_text();
+    assert!(r.test_mse < 1e-3, "test MSE {} ({text})", r.test_mse);
     // Every kernel ridge baseline learns it, if less well for the rougher Laplacian kernel.
     for b in [Baseline::KrrLaplacian, Baseline::KrrPolynomial] {
         let r = run_baseline(&prep, b, &small_config(), 0).unwrap();
@@ -250,11 +301,58 @@ fn gcv_choice_is_the_argmin_over_kernels_and_ridges() {
             }
         }
     }
-    assert_eq!(r.gamma_scale, argmin.0);
-    assert_eq!(r.ridge_rel, Some(argmin.1));
+    assert_eq!(chosen(&r, "g"), argmin.0);
+    assert_eq!(chosen(&r, "λ̃"), argmin.1);
     assert_eq!(r.criterion_value, argmin.2);
-    // With noise sd 0.3 the choice is an interior ridge, not the grid's smallest.
-    assert!(argmin.1 > config.ridge_grid[0], "{}", r.hyperparameters());
+    // The record names both grids; with noise sd 0.3 the ridge is interior.
+    let ridge = &r.hyperparameters[1];
+    assert_eq!(ridge.name, "λ̃");
+    assert_eq!(ridge.grid_len, config.ridge_grid.len());
+    assert_eq!(ridge.grid_min, config.ridge_grid[0]);
+    assert!(!ridge.at_edge, "{}", r.hyperparameters_text());
+    assert_eq!(r.hyperparameters[0].grid_max, 4.0);
+}
+
+#[test]
+fn hyperparameters_record_their_grids_and_edges() {
+    let grid = [0.1, 1.0, 10.0];
+    let edge = Hyperparameter::chosen("C", 10.0, &grid);
+    assert_eq!(
+        (edge.grid_min, edge.grid_max, edge.grid_len, edge.at_edge),
+        (0.1, 10.0, 3, true)
+    );
+    assert!(Hyperparameter::chosen("C", 0.1, &grid).at_edge);
+    assert!(!Hyperparameter::chosen("C", 1.0, &grid).at_edge);
+    // A grid of two values has no interior, so no choice from it counts as an edge.
+    assert!(!Hyperparameter::chosen("C", 1.0, &[1.0, 2.0]).at_edge);
+
+    let r = BaselineResult {
+        baseline: Baseline::KrrRbf,
+        model: "krr-rbf".into(),
+        kernel: Some(Kernel::Rbf { gamma: 1.234e-3 }),
+        hyperparameters: vec![
+            Hyperparameter::chosen("g", 0.5, &[0.25, 0.5, 1.0]),
+            Hyperparameter::chosen("λ̃", 0.01, &[1e-6, 1e-4, 1e-2]),
+        ],
+        criterion: Criterion::Gcv,
+        criterion_value: 0.1,
+        ties: 1,
+        grid_points: 9,
+        test_pred: vec![],
+        test_labels: None,
+        test_mse: 0.0,
+        test_accuracy: None,
+    };
+    assert_eq!(
+        r.hyperparameters_text(),
+        "kernel=rbf γ=1.234e-3 g=0.5 λ̃=1e-2"
+    );
+    assert_eq!(r.edges(), vec!["λ̃"]);
+    assert_eq!(Criterion::Gcv.text(), "GCV");
+    assert_eq!(Criterion::CvError { folds: 5 }.text(), "5-fold CV error");
+    assert_eq!(Criterion::CvMse { folds: 3 }.text(), "3-fold CV MSE");
+    let json = serde_json::to_string(&[Criterion::Gcv, Criterion::CvError { folds: 5 }]).unwrap();
+    assert_eq!(json, r#"["gcv",{"cv-error":{"folds":5}}]"#);
 }
 
 #[test]
@@ -262,29 +360,71 @@ fn svc_separates_a_linearly_separable_set() {
     let prep = separable(80, 60, 3);
     let r = run_baseline(&prep, Baseline::Svm, &small_config(), 0).unwrap();
     assert_eq!(r.model, "svc-rbf");
-    assert_eq!(r.criterion, Criterion::ValidationError);
-    assert_eq!(r.criterion_value, 0.0);
-    assert_eq!(r.test_accuracy, Some(1.0), "{}", r.hyperparameters());
+    assert_eq!(r.criterion, Criterion::CvError { folds: 3 });
+    // A fold's fit may leave a held-out row near the margin on the wrong side.
+    assert!(r.criterion_value <= 2.0, "{} CV errors", r.criterion_value);
+    let text = r.hyperparameters_text();
+    assert_eq!(r.test_accuracy, Some(1.0), "{text}");
+    assert!(
+        text.starts_with("kernel=rbf γ=") && text.contains(" C="),
+        "{text}"
+    );
     let labels = r.test_labels.unwrap();
-    assert!(labels.iter().all(|v| *v == 1.0 || *v == -1.0));
     assert_eq!(labels, prep.y_test);
     assert!(labels.contains(&1.0) && labels.contains(&-1.0));
+    // The decision values are kept, but the MSE is that of the labels: zero here.
+    assert_eq!(r.test_mse, 0.0);
+    assert!(score::mse(&r.test_pred, &prep.y_test) > 0.0);
 }
 
 #[test]
-fn one_vs_rest_classifies_three_blobs() {
-    let prep = blobs(15, 10, 4);
-    for b in [Baseline::Svm, Baseline::KrrRbf] {
-        let r = run_baseline(&prep, b, &small_config(), 0).unwrap();
-        assert_eq!(
-            r.test_accuracy,
-            Some(1.0),
-            "{}: {}",
-            r.model,
-            r.hyperparameters()
-        );
+fn every_classifier_separates_easy_classes() {
+    let config = small_config();
+    let (line, three) = (separable(80, 60, 3), blobs(15, 10, 4));
+    for b in Baseline::ALL {
+        let r = run_baseline(&three, b, &config, 0).unwrap();
+        let text = r.hyperparameters_text();
+        assert_eq!(r.test_accuracy, Some(1.0), "{}: {text}", r.model);
         assert_eq!(r.test_pred.len(), 30 * 3);
-        assert_eq!(r.test_labels.as_ref(), Some(&prep.y_test));
+        assert_eq!(r.test_labels.as_ref(), Some(&three.y_test));
+        if b.needs_classes() {
+            let r = run_baseline(&line, b, &config, 0).unwrap();
+            let acc = r.test_accuracy.unwrap();
+            // Logistic regression fits the separating line; the others approximate it.
+            let least = if b == Baseline::Logistic { 1.0 } else { 0.95 };
+            assert!(acc >= least, "{}: accuracy {acc}", r.model);
+            assert_eq!(r.criterion, Criterion::CvError { folds: 3 });
+            assert_eq!(Some(r.test_pred.clone()), r.test_labels);
+        }
+    }
+}
+
+#[test]
+fn test_mse_of_a_classification_is_that_of_its_labels() {
+    let config = small_config();
+    // Overlapping classes, so that every model makes some errors.
+    let (two, four) = (
+        overlapping(120, 80, 3, 2, 13),
+        overlapping(120, 80, 3, 4, 14),
+    );
+    for b in Baseline::ALL {
+        for (prep, factor) in [(&two, 4.0), (&four, 8.0 / 4.0)] {
+            let r = run_baseline(prep, b, &config, 0).unwrap();
+            let error_rate = 1.0 - r.test_accuracy.unwrap();
+            assert!(error_rate > 0.0, "{}: no test error", r.model);
+            // A wrong ±1 label is off by 2 (4 squared); a wrong one-hot row by 2 in two of c
+            // columns (8/c on average over the columns).
+            let want = factor * error_rate;
+            assert!(
+                (r.test_mse - want).abs() <= 1e-12,
+                "{} c={}: test MSE {} vs {want}",
+                r.model,
+                prep.c,
+                r.test_mse
+            );
+            let labels = r.test_labels.as_ref().unwrap();
+            assert_eq!(r.test_mse, score::mse(labels, &prep.y_test));
+        }
     }
 }
 
@@ -303,12 +443,20 @@ fn a_class_absent_from_training_is_never_predicted() {
     (prep.y_test, prep.x_test) = keep(&prep.y_test, &prep.x_test);
     (prep.n_train, prep.n_test) = (24, 12);
     let r = run_baseline(&prep, Baseline::Svm, &small_config(), 0).unwrap();
-    assert_eq!(r.test_accuracy, Some(1.0), "{}", r.hyperparameters());
+    assert_eq!(r.test_accuracy, Some(1.0), "{}", r.hyperparameters_text());
     assert!(
         r.test_pred.chunks(3).all(|p| p[2] == -1.0),
         "{:?}",
         r.test_pred
     );
+    for b in [
+        Baseline::RandomForest,
+        Baseline::KNearest,
+        Baseline::Logistic,
+    ] {
+        let r = run_baseline(&prep, b, &small_config(), 0).unwrap();
+        assert_eq!(r.test_accuracy, Some(1.0), "{}", r.model);
+    }
 }
 
 #[test]
@@ -330,58 +478,227 @@ fn svr_fits_the_identity_on_a_line() {
     );
     let r = run_baseline(&prep, Baseline::Svm, &small_config(), 0).unwrap();
     assert_eq!(r.model, "svr-rbf");
-    assert_eq!(r.criterion, Criterion::ValidationMse);
+    assert_eq!(r.criterion, Criterion::CvMse { folds: 3 });
     // ε = 0.1 on standardised targets (sd ≈ 0.6): a tube of ±0.06 around the line.
     let errors = r.test_pred.iter().zip(&y_test).map(|(p, t)| (p - t).abs());
     let worst = errors.fold(0.0, f64::max);
-    assert!(worst < 0.1, "max |error| {worst} ({})", r.hyperparameters());
+    let text = r.hyperparameters_text();
+    assert!(worst < 0.1, "max |error| {worst} ({text})");
     assert!(r.test_mse < 2e-3, "test MSE {}", r.test_mse);
+}
+
+#[test]
+fn folds_are_stratified_seeded_and_cover_every_row_once() {
+    // 50 rows of class 0, 11 of class 1, 3 of class 2, in a scrambled order.
+    let sorted: Vec<usize> = [(0, 50), (1, 11), (2, 3)]
+        .iter()
+        .flat_map(|&(k, m)| std::iter::repeat_n(k, m))
+        .collect();
+    let strata: Vec<usize> = (0..64).map(|i| sorted[(i * 37) % 64]).collect();
+    let f = folds(&strata, 5, 9).unwrap();
+    assert_eq!(folds(&strata, 5, 9).unwrap(), f);
+    assert_ne!(folds(&strata, 5, 10).unwrap(), f);
+    assert_eq!(f.len(), 5);
+    let mut all = f.concat();
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (0..64).collect::<Vec<_>>(),
+        "a row in two folds or none"
+    );
+    for fold in &f {
+        assert!(fold.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            (12..=13).contains(&fold.len()),
+            "fold of {} rows",
+            fold.len()
+        );
+        for (k, m) in [(0, 50), (1, 11), (2, 3)] {
+            let here = fold.iter().filter(|&&r| strata[r] == k).count();
+            assert!(
+                here == m / 5 || here == m.div_ceil(5),
+                "class {k}: {here} rows"
+            );
+        }
+    }
+    // Fewer rows than folds: one fold per row, none empty.
+    let f = folds(&[0, 1, 1], 5, 0).unwrap();
+    assert_eq!(f.len(), 3);
+    assert!(f.iter().all(|fold| fold.len() == 1));
+    let err = folds(&[0], 5, 0).unwrap_err();
+    assert!(err.contains("too few for cross-validation"), "{err}");
+}
+
+#[test]
+fn choose_takes_the_smallest_and_the_first_of_ties() {
+    let count = tie_margin(Criterion::CvError { folds: 3 });
+    let pick = |values: &[f64]| choose(values, count).map(|c| (c.index, c.ties));
+    assert_eq!(pick(&[3.0, 1.0, 1.0, 2.0]), Some((1, 2)));
+    assert_eq!(pick(&[1001.0, 1000.0]), Some((1, 1)));
+    assert_eq!(pick(&[f64::NAN, 2.0, f64::INFINITY]), Some((1, 1)));
+    assert_eq!(choose(&[f64::NAN, f64::INFINITY], count), None);
+    assert_eq!(choose(&[], count), None);
+    // GCV and CV MSE tie within a relative 1e-3; beyond it they do not.
+    let mse = tie_margin(Criterion::Gcv);
+    assert_eq!(mse, tie_margin(Criterion::CvMse { folds: 3 }));
+    let pick = |values: &[f64]| choose(values, mse).map(|c| (c.index, c.ties));
+    assert_eq!(pick(&[0.10009, 0.1, 0.10005, 0.2]), Some((0, 3)));
+    assert_eq!(pick(&[0.1011, 0.1]), Some((1, 1)));
+}
+
+#[test]
+fn ties_go_to_the_simplest_model() {
+    // Every training label is +1: each candidate predicts +1 on every fold, so every grid
+    // point ties (no error; for kernel ridge, centred targets of zero and GCV zero).
+    let mut prep = separable(20, 10, 15);
+    prep.y_train = vec![1.0; 20];
+    let config = BaselineConfig::default();
+    let r = |b| run_baseline(&prep, b, &config, 0).unwrap();
+    let svm = r(Baseline::Svm);
+    assert_eq!(svm.criterion_value, 0.0);
+    let points = config.svm_c_grid.len() * config.svm_gamma_scales.len();
+    assert_eq!((svm.ties, svm.grid_points), (points, points));
+    assert_eq!(chosen(&svm, "C"), config.svm_c_grid[0]);
+    assert_eq!(chosen(&svm, "g"), config.svm_gamma_scales[0]);
+    let poly = r(Baseline::KrrPolynomial);
+    assert_eq!(chosen(&poly, "degree"), f64::from(config.poly_degrees[0]));
+    assert_eq!(chosen(&poly, "λ̃"), *config.ridge_grid.last().unwrap());
+    assert_eq!(chosen(&poly, "g"), config.poly_gamma_scales[0]);
+    let rbf = r(Baseline::KrrRbf);
+    assert_eq!(chosen(&rbf, "λ̃"), *config.ridge_grid.last().unwrap());
+    assert_eq!(chosen(&rbf, "g"), config.krr_gamma_scales[0]);
+    // Three folds of 6 or 7 rows leave 13 or 14 to fit: k-NN's largest usable k is 13.
+    assert_eq!(chosen(&r(Baseline::KNearest), "k"), 13.0);
+    let alpha = *config.logistic_alpha_grid.last().unwrap();
+    assert_eq!(chosen(&r(Baseline::Logistic), "α"), alpha);
+    let leaf = *config.forest_min_leaf_grid.last().unwrap() as f64;
+    assert_eq!(chosen(&r(Baseline::RandomForest), "min_leaf"), leaf);
+
+    // Three far-apart blobs: every k of the small grid classifies every held-out row right.
+    let knn = run_baseline(&blobs(15, 5, 16), Baseline::KNearest, &small_config(), 0).unwrap();
+    assert_eq!((knn.criterion_value, chosen(&knn, "k")), (0.0, 7.0));
+    assert!(knn.hyperparameters[0].at_edge);
+}
+
+/// The classes of brute-force k-NN: the majority class of the `k` nearest training rows
+/// (Euclidean), for two classes and odd `k` (no vote ties).
+fn brute_knn(prep: &Prepared, k: usize) -> Vec<f64> {
+    let d = prep.d;
+    prep.x_test
+        .chunks(d)
+        .map(|z| {
+            let mut dist: Vec<(f64, f64)> = (prep.x_train.chunks(d).zip(&prep.y_train))
+                .map(|(x, &y)| (x.iter().zip(z).map(|(a, b)| (a - b).powi(2)).sum(), y))
+                .collect();
+            dist.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let plus = dist[..k].iter().filter(|(_, y)| *y > 0.0).count();
+            if 2 * plus > k {
+                1.0
+            } else {
+                -1.0
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn knn_agrees_with_brute_force_neighbours() {
+    let prep = overlapping(150, 60, 3, 2, 17);
+    let r = run_baseline(&prep, Baseline::KNearest, &BaselineConfig::default(), 0).unwrap();
+    let k = chosen(&r, "k") as usize;
+    assert_eq!(r.test_labels.unwrap(), brute_knn(&prep, k), "k = {k}");
+}
+
+/// Ridge-penalised binary logistic regression by Newton's method: minimises
+/// `Σ log(1 + exp(−yᵢ(w·xᵢ + b))) + (penalty/2)‖w‖²`; returns `(w, b)`.
+fn newton_logistic(x: &[f64], y: &[f64], d: usize, penalty: f64) -> Vec<f64> {
+    let p = d + 1;
+    let mut w = vec![0.0; p];
+    for _ in 0..50 {
+        let (mut grad, mut hess) = (vec![0.0; p], Mat::<f64>::zeros(p, p));
+        for (row, &t) in x.chunks(d).zip(y) {
+            let z: Vec<f64> = row.iter().copied().chain([1.0]).collect();
+            let s = 1.0 / (1.0 + (-w.iter().zip(&z).map(|(a, b)| a * b).sum::<f64>()).exp());
+            let target = if t > 0.0 { 1.0 } else { 0.0 };
+            for i in 0..p {
+                grad[i] += (s - target) * z[i];
+                for j in 0..p {
+                    hess[(i, j)] += s * (1.0 - s) * z[i] * z[j];
+                }
+            }
+        }
+        for i in 0..d {
+            grad[i] += penalty * w[i];
+            hess[(i, i)] += penalty;
+        }
+        let g = Mat::from_fn(p, 1, |i, _| grad[i]);
+        let step = faer::linalg::solvers::Solve::solve(&hess.partial_piv_lu(), &g);
+        for i in 0..p {
+            w[i] -= step[(i, 0)];
+        }
+    }
+    w
+}
+
+#[test]
+fn logistic_regression_agrees_with_newtons_method() {
+    let prep = overlapping(200, 100, 3, 2, 18);
+    let config = BaselineConfig {
+        logistic_alpha_grid: vec![1e-2],
+        ..BaselineConfig::default()
+    };
+    let r = run_baseline(&prep, Baseline::Logistic, &config, 0).unwrap();
+    let w = newton_logistic(&prep.x_train, &prep.y_train, 3, 1e-2 * 200.0);
+    let labels = r.test_labels.unwrap();
+    for (i, z) in prep.x_test.chunks(3).enumerate() {
+        let margin = z.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() + w[3];
+        // smartcore's L-BFGS stops near the optimum: rows within 1e-3 of the boundary may fall
+        // either way.
+        if margin.abs() > 1e-3 {
+            assert_eq!(labels[i], margin.signum(), "row {i}: margin {margin}");
+        }
+    }
+}
+
+#[test]
+fn the_classifiers_refuse_a_regression_task() {
+    let prep = sine(30, 10, 0.1, 19);
+    for (b, name) in [
+        (Baseline::RandomForest, "random-forest"),
+        (Baseline::KNearest, "knn"),
+        (Baseline::Logistic, "logistic"),
+    ] {
+        assert!(b.needs_classes());
+        let m = run_baseline(&prep, b, &small_config(), 0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains(&format!("{name} needs a classification task")),
+            "{m}"
+        );
+    }
+    assert!(!Baseline::Svm.needs_classes() && !Baseline::KrrRbf.needs_classes());
 }
 
 #[test]
 fn same_inputs_give_the_same_outputs() {
     let config = small_config();
-    for prep in [separable(50, 20, 5), blobs(8, 4, 6), sine(40, 10, 0.1, 7)] {
+    for (prep, count) in [
+        (separable(50, 20, 5), 7),
+        (blobs(8, 4, 6), 7),
+        (sine(40, 10, 0.1, 7), 4),
+    ] {
         let a = run_baselines_with(&prep, &config, 11).unwrap();
         let b = run_baselines_with(&prep, &config, 11).unwrap();
-        assert_eq!(a.len(), 4);
+        assert_eq!(a.len(), count);
         assert_eq!(a, b, "{:?}", prep.task);
     }
-}
-
-#[test]
-fn inner_split_is_seeded_stratified_and_keeps_every_class() {
-    // 50 rows of class 0, 10 of class 1, 1 of class 2.
-    let strata: Vec<usize> = (0..61)
-        .map(|i| {
-            if i < 50 {
-                0
-            } else if i < 60 {
-                1
-            } else {
-                2
-            }
-        })
-        .collect();
-    let (fit, val) = inner_split(&strata, 0.2, 9).unwrap();
-    assert_eq!(
-        inner_split(&strata, 0.2, 9).unwrap(),
-        (fit.clone(), val.clone())
-    );
-    assert_ne!(inner_split(&strata, 0.2, 10).unwrap().1, val);
-    let count = |rows: &[usize], k: usize| rows.iter().filter(|&&r| strata[r] == k).count();
-    assert_eq!([count(&val, 0), count(&val, 1), count(&val, 2)], [10, 2, 0]);
-    assert_eq!(count(&fit, 2), 1);
-    let mut all = [fit, val].concat();
-    all.sort_unstable();
-    assert_eq!(all, (0..61).collect::<Vec<_>>());
-    // A large fraction would hold out a whole small class: at least one row stays to fit.
-    let (fit, val) = inner_split(&[0, 0, 0, 1], 0.8, 0).unwrap();
-    assert_eq!((fit.len(), val.len()), (2, 2));
-    assert!(fit.contains(&3) && !val.contains(&3));
-    // One row per class leaves nothing to validate on.
-    let err = inner_split(&[0, 1], 0.2, 0).unwrap_err();
-    assert!(err.contains("too few"), "{err}");
+    // The forest's trees are drawn from the seed: another seed, other trees (on noisy classes
+    // some test row's vote changes).
+    let prep = overlapping(100, 100, 4, 2, 20);
+    let forest = |seed| run_baseline(&prep, Baseline::RandomForest, &config, seed).unwrap();
+    assert_eq!(forest(3), forest(3));
+    assert_ne!(forest(3).test_pred, forest(4).test_pred);
 }
 
 #[test]
@@ -399,10 +716,10 @@ fn bad_input_gives_a_clear_error() {
 
     let mut p = separable(20, 5, 8);
     p.x_test.pop();
+    let m = message(&p);
     assert!(
-        message(&p).contains("x_test holds 9 values but its shape is 5×2"),
-        "{}",
-        message(&p)
+        m.contains("x_test holds 9 values but its shape is 5×2"),
+        "{m}"
     );
 
     let mut p = separable(20, 5, 8);
@@ -415,112 +732,191 @@ fn bad_input_gives_a_clear_error() {
 
     let mut p = separable(20, 5, 8);
     p.y_train[4] = 0.5;
-    assert!(
-        message(&p).contains("y_train row 4 holds 0.5, not a ±1 label"),
-        "{}",
-        message(&p)
-    );
+    let m = message(&p);
+    assert!(m.contains("y_train row 4 holds 0.5, not a ±1 label"), "{m}");
 
     let mut p = blobs(3, 2, 8);
     p.y_test[0] = -1.0; // row 0 now has no +1
-    assert!(
-        message(&p).contains("y_test row 0 is not one-hot"),
-        "{}",
-        message(&p)
-    );
+    let m = message(&p);
+    assert!(m.contains("y_test row 0 is not one-hot"), "{m}");
 
     let mut p = separable(20, 5, 8);
     p.c = 2;
-    assert!(
-        message(&p).contains("binary task has 1 target column"),
-        "{}",
-        message(&p)
-    );
+    let m = message(&p);
+    assert!(m.contains("binary task has 1 target column"), "{m}");
 
-    // Two rows cannot be split for the SVM's validation; kernel ridge still runs on them.
-    let p = prepared(
-        vec![0.0, 1.0],
-        vec![0.5],
-        1,
-        vec![-1.0, 1.0],
-        vec![1.0],
-        Task::Binary,
-    );
+    // One row cannot be cross-validated; kernel ridge (GCV) still runs on it.
+    let p = prepared(vec![0.0], vec![0.5], 1, vec![1.0], vec![1.0], Task::Binary);
+    let m = message(&p);
     assert!(
-        message(&p).contains("too few for a 20 % validation split"),
-        "{}",
-        message(&p)
+        m.contains("1 training rows are too few for cross-validation"),
+        "{m}"
     );
     assert!(run_baseline(&p, Baseline::KrrRbf, &config, 0).is_ok());
-
-    let bad = BaselineConfig {
-        svm_c_grid: vec![],
-        ..small_config()
-    };
-    let m = run_baselines_with(&separable(20, 5, 8), &bad, 0)
-        .unwrap_err()
-        .to_string();
-    assert!(m.contains("`svm_c_grid` is empty"), "{m}");
 }
 
-/// Prints each baseline's time, score and choice on `prep` with the default grids.
-fn time_all(prep: &Prepared) {
-    for b in Baseline::ALL {
-        let t = Instant::now();
-        let r = run_baseline(prep, b, &BaselineConfig::default(), 0).unwrap();
+#[test]
+fn bad_config_gives_a_clear_error() {
+    let data = separable(20, 5, 8);
+    let refused = |bad: BaselineConfig| {
+        let m = run_baselines_with(&data, &bad, 0).unwrap_err().to_string();
+        assert!(m.starts_with("baselines on `toy`: config: "), "{m}");
+        m
+    };
+    let m = refused(BaselineConfig {
+        svm_c_grid: vec![],
+        ..small_config()
+    });
+    assert!(m.contains("`svm_c_grid` is empty"), "{m}");
+    let m = refused(BaselineConfig {
+        ridge_grid: vec![1.0, 0.1],
+        ..small_config()
+    });
+    assert!(
+        m.contains("`ridge_grid` must be strictly increasing"),
+        "{m}"
+    );
+    let m = refused(BaselineConfig {
+        knn_k_grid: vec![1, 3],
+        ..small_config()
+    });
+    assert!(m.contains("`knn_k_grid` holds 1; need ≥ 2"), "{m}");
+    let m = refused(BaselineConfig {
+        cv_folds: 1,
+        ..small_config()
+    });
+    assert!(m.contains("`cv_folds` is 1"), "{m}");
+}
+
+// ----------------------------------------------------------------------------------------
+// The real data (the project's shared collection), skipped when it is absent. Run on one
+// thread, as the experiment runner runs a cell:
+// `RAYON_NUM_THREADS=1 cargo test --release -p kare-pipeline baselines::tests::real -- --ignored --nocapture --test-threads 1`
+
+/// The project's registry and data directory, when the shared collection is present.
+fn real_data() -> Option<(Registry, DataDir)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("../../shared/datasets");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return None;
+    }
+    let registry = Registry::from_file(&root.join("../datasets.toml")).unwrap();
+    Some((registry, DataDir::at(dir)))
+}
+
+/// Choices of a set of results: how many, how many at a grid edge, and of those how many
+/// were decided by the tie rule (several grid points tied) and how many because the whole
+/// grid tied.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    choices: usize,
+    edges: usize,
+    tie_decided: usize,
+    all_tied: usize,
+}
+
+impl Tally {
+    fn add(&mut self, r: &BaselineResult) {
+        let edges = r.edges().len();
+        self.choices += r.hyperparameters.len();
+        self.edges += edges;
+        self.tie_decided += if r.ties > 1 { edges } else { 0 };
+        self.all_tied += if r.ties == r.grid_points { edges } else { 0 };
+    }
+
+    fn print(&self, what: &str) {
         println!(
-            "{:14} {:6.1} s  acc {:.3}  mse {:.3}  {}",
-            r.model,
-            t.elapsed().as_secs_f64(),
-            r.test_accuracy.unwrap_or(f64::NAN),
-            r.test_mse,
-            r.hyperparameters()
+            "{what:14} {:3} of {:3} choices at an edge ({:.0} %): {} decided by ties, {} with the whole grid tied",
+            self.edges,
+            self.choices,
+            100.0 * self.edges as f64 / self.choices.max(1) as f64,
+            self.tie_decided,
+            self.all_tied
         );
     }
 }
 
-/// Gaussian classes in `d` dimensions whose means differ by `shift` in the first 20
-/// coordinates: `rows` rows, the class of row `i` is `i mod classes`.
-fn gaussian_classes(
-    rows: usize,
-    d: usize,
-    classes: usize,
-    shift: f64,
-    rng: &mut ChaCha8Rng,
-) -> (Vec<f64>, Vec<f64>) {
-    let normal = Normal::new(0.0, 1.0).unwrap();
-    let (mut x, mut y) = (Vec::with_capacity(rows * d), Vec::new());
-    for i in 0..rows {
-        let k = i % classes;
-        let centre = |j: usize| match (classes, j < 20) {
-            (2, true) => shift * if k == 0 { 1.0 } else { -1.0 },
-            (_, true) => shift * f64::from(u8::from(j % classes == k)),
-            _ => 0.0,
-        };
-        x.extend((0..d).map(|j| normal.sample(rng) + centre(j)));
-        match classes {
-            2 => y.push(if k == 0 { 1.0 } else { -1.0 }),
-            _ => y.extend((0..classes).map(|j| if j == k { 1.0 } else { -1.0 })),
-        }
-    }
-    (x, y)
+/// Runs `baseline` on `prep` with the default grids, printing its time, scores and choice.
+fn report(prep: &Prepared, baseline: Baseline) -> BaselineResult {
+    let t = Instant::now();
+    let r = run_baseline(prep, baseline, &BaselineConfig::default(), 0).unwrap();
+    println!(
+        "{:28} {:14} {:6.2} s  ties {:3}/{:4}  acc {:.3}  mse {:.4}  {}  edges {:?}",
+        prep.name,
+        r.model,
+        t.elapsed().as_secs_f64(),
+        r.ties,
+        r.grid_points,
+        r.test_accuracy.unwrap_or(f64::NAN),
+        r.test_mse,
+        r.hyperparameters_text(),
+        r.edges()
+    );
+    r
 }
 
-/// The paper's MNIST/Higgs size (n = 1000 train and test, d = 576, two classes) and a UCI-like
-/// 10-class set (n = 1000, d = 64), with the default grids:
-/// `cargo test --release -p kare-pipeline baselines::tests::timing -- --ignored --nocapture`.
+/// Per-cell costs: the simulation of Figure 1 (SVR, kernel ridge), Higgs (SVC) and two small
+/// UCI sets (all seven).
 #[test]
-#[ignore = "timing at n = 1000: about a minute"]
-fn timing_at_paper_size() {
-    let mut rng = ChaCha8Rng::seed_from_u64(0);
-    for (d, classes, shift) in [(576, 2, 0.15), (64, 10, 1.0)] {
-        let (x_train, y_train) = gaussian_classes(1000, d, classes, shift, &mut rng);
-        let (x_test, y_test) = gaussian_classes(1000, d, classes, shift, &mut rng);
-        let task = match classes {
-            2 => Task::Binary,
-            _ => Task::Multiclass { classes },
+#[ignore = "real data, about a minute on one thread"]
+fn real_data_costs() {
+    let Some((registry, dir)) = real_data() else {
+        return;
+    };
+    for sigma in [0.0, 0.1] {
+        let overrides = Overrides {
+            sigma: Some(sigma),
+            ..Overrides::default()
         };
-        println!("n = 1000, d = {d}, {classes} classes");
-        time_all(&prepared(x_train, x_test, d, y_train, y_test, task));
+        let prep = registry.prepare("simulation", &dir, &overrides, 0).unwrap();
+        Baseline::ALL[..4]
+            .iter()
+            .for_each(|&b| drop(report(&prep, b)));
     }
+    let higgs = registry
+        .prepare("higgs", &dir, &Overrides::default(), 0)
+        .unwrap();
+    report(&higgs, Baseline::Svm);
+    for set in ["uci121/iris", "uci121/monks-1"] {
+        let prep = registry
+            .prepare(set, &dir, &Overrides::default(), 0)
+            .unwrap();
+        Baseline::ALL.iter().for_each(|&b| drop(report(&prep, b)));
+    }
+}
+
+/// How many choices sit at a grid edge over the small UCI sets of Table 1 (the sets of
+/// `experiments/table1.toml`, on their holdout split), per baseline and in all.
+#[test]
+#[ignore = "real data, about a minute on one thread"]
+fn real_data_edges_on_table1_sets() {
+    let Some((registry, dir)) = real_data() else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("../experiments/table1.toml")).unwrap();
+    let table: toml::Value = toml::from_str(&text).unwrap();
+    let sets = table["datasets"][0]["sets"].as_array().unwrap();
+    let overrides = Overrides {
+        fold: Some(Fold::Holdout),
+        ..Overrides::default()
+    };
+    let mut tallies = [Tally::default(); Baseline::ALL.len()];
+    for set in sets {
+        let name = format!("uci121/{}", set.as_str().unwrap());
+        let prep = registry.prepare(&name, &dir, &overrides, 0).unwrap();
+        for (tally, &b) in tallies.iter_mut().zip(&Baseline::ALL) {
+            tally.add(&report(&prep, b));
+        }
+    }
+    let mut all = Tally::default();
+    for (tally, b) in tallies.iter().zip(&Baseline::ALL) {
+        tally.print(b.label(Task::Binary));
+        all.choices += tally.choices;
+        all.edges += tally.edges;
+        all.tie_decided += tally.tie_decided;
+        all.all_tied += tally.all_tied;
+    }
+    all.print("all");
 }

@@ -206,7 +206,8 @@ fn failed_points(grid: &[f64], task: Task) -> Vec<Point> {
 
 /// Every classical baseline on the data, one result each: a single point (the baselines
 /// choose their hyper-parameters, λ̃ included, on the training data), with the choice in the
-/// stop-reason column. Their training MSE is not computed (NaN).
+/// stop-reason column. Their training MSE is not computed (NaN). A classifier that needs
+/// classes is not run on a regression task: its row is NaN, and its stop reason says why.
 fn baseline_results(data: &Prepared, seed: u64) -> Result<Vec<MethodResult>> {
     let config = BaselineConfig::default();
     Method::BASELINES
@@ -214,11 +215,20 @@ fn baseline_results(data: &Prepared, seed: u64) -> Result<Vec<MethodResult>> {
         .map(|&method| {
             let baseline = method.baseline().expect("a baseline method");
             let t = Instant::now();
-            let r = run_baseline(data, baseline, &config, seed)?;
+            let (stop_reason, test_mse, test_accuracy) =
+                if baseline.needs_classes() && data.task == Task::Regression {
+                    let model = baseline.label(data.task);
+                    let why = format!("{model}: not run (needs a classification task)");
+                    (why, f64::NAN, None)
+                } else {
+                    let r = run_baseline(data, baseline, &config, seed)?;
+                    let why = format!("{}: {}", r.model, r.hyperparameters_text());
+                    (why, r.test_mse, r.test_accuracy)
+                };
             Ok(MethodResult {
                 method,
                 steps_run: 0,
-                stop_reason: format!("{}: {}", r.model, r.hyperparameters()),
+                stop_reason,
                 wall_seconds: t.elapsed().as_secs_f64(),
                 final_kare: None,
                 network: None,
@@ -227,8 +237,8 @@ fn baseline_results(data: &Prepared, seed: u64) -> Result<Vec<MethodResult>> {
                     lambda: None,
                     selected_by_gcv: None,
                     train_mse: Num(f64::NAN),
-                    test_mse: Num(r.test_mse),
-                    test_accuracy: r.test_accuracy.map(Num),
+                    test_mse: Num(test_mse),
+                    test_accuracy: test_accuracy.map(Num),
                     train_kare_gcv: None,
                 }],
             })

@@ -35,11 +35,17 @@ pub enum Method {
     KrrPoly,
     /// Classical baseline: SVM with an RBF kernel (SVC for classes, SVR for regression).
     Svm,
+    /// Classical baseline: random forest (classification only).
+    RandomForest,
+    /// Classical baseline: k-nearest neighbours (classification only).
+    KNearest,
+    /// Classical baseline: logistic regression (classification only).
+    Logistic,
 }
 
 impl Method {
     /// Every method, in the order of the figures, tables and legends.
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 11] = [
         Method::NtkKare,
         Method::AfterNtk,
         Method::Dnn,
@@ -48,15 +54,21 @@ impl Method {
         Method::KrrLaplacian,
         Method::KrrPoly,
         Method::Svm,
+        Method::RandomForest,
+        Method::KNearest,
+        Method::Logistic,
     ];
 
     /// The classical baselines: their hyper-parameters are chosen on the training data, and
     /// they do not depend on the network's depth and width.
-    pub const BASELINES: [Method; 4] = [
+    pub const BASELINES: [Method; 7] = [
         Method::KrrRbf,
         Method::KrrLaplacian,
         Method::KrrPoly,
         Method::Svm,
+        Method::RandomForest,
+        Method::KNearest,
+        Method::Logistic,
     ];
 
     /// The name used in experiment files and results.
@@ -70,6 +82,9 @@ impl Method {
             Method::KrrLaplacian => "krr-laplacian",
             Method::KrrPoly => "krr-poly",
             Method::Svm => "svm",
+            Method::RandomForest => "random-forest",
+            Method::KNearest => "knn",
+            Method::Logistic => "logistic",
         }
     }
 
@@ -84,6 +99,9 @@ impl Method {
             Method::KrrLaplacian => "KRR (Laplacian)",
             Method::KrrPoly => "KRR (polynomial)",
             Method::Svm => "SVM (RBF)",
+            Method::RandomForest => "random forest",
+            Method::KNearest => "k-NN",
+            Method::Logistic => "logistic regression",
         }
     }
 
@@ -116,6 +134,9 @@ impl Method {
             Method::KrrLaplacian => Some(Baseline::KrrLaplacian),
             Method::KrrPoly => Some(Baseline::KrrPolynomial),
             Method::Svm => Some(Baseline::Svm),
+            Method::RandomForest => Some(Baseline::RandomForest),
+            Method::KNearest => Some(Baseline::KNearest),
+            Method::Logistic => Some(Baseline::Logistic),
             _ => None,
         }
     }

@@ -54,6 +54,9 @@ pub(super) fn colour(method: Method) -> RGBColor {
         Method::KrrLaplacian => RGBColor(140, 86, 75),
         Method::KrrPoly => RGBColor(227, 119, 194),
         Method::Svm => RGBColor(188, 189, 34),
+        Method::RandomForest => RGBColor(23, 190, 207),
+        Method::KNearest => RGBColor(255, 187, 120),
+        Method::Logistic => RGBColor(152, 223, 138),
     }
 }
 

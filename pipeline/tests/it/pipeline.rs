@@ -287,7 +287,7 @@ fn baselines_run_once_per_data_set_and_join_every_panel() {
         )
         .unwrap();
         assert_eq!(number(row, "test_mse"), direct.test_mse, "{row:?}");
-        assert!(row["stop_reason"].contains(&direct.hyperparameters()));
+        assert!(row["stop_reason"].contains(&direct.hyperparameters_text()));
     }
     let panels =
         aggregate::panels(&load::load_results(&summary.csv).unwrap(), &summary.csv).unwrap();
