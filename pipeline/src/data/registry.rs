@@ -102,6 +102,15 @@ impl Registry {
         )
     }
 
+    /// The separate test file of the UCI set `family/set` (`uci121/monks-1`): its file name
+    /// and rows; `None` when the set ships none or `name` is not a UCI set.
+    pub fn test_file(&self, name: &str) -> Option<(&str, usize)> {
+        let (family, set) = name.split_once('/')?;
+        let uci = self.entries.get(family)?.uci.as_ref()?;
+        let test = uci.sets.get(set)?.test.as_ref()?;
+        Some((test.file.as_str(), test.rows))
+    }
+
     pub(super) fn resolve(&self, name: &str, ov: &Overrides) -> Result<Resolved> {
         let (base, named_set) = match name.split_once('/') {
             Some((b, s)) => (b, Some(s)),

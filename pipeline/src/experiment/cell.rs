@@ -128,6 +128,21 @@ pub struct CellConfig {
     pub init_draw: usize,
     /// The threads the cell computes with (its numbers depend on it).
     pub threads: usize,
+    /// What a `baselines` cell fits (absent for the other stages, whose keys it leaves as
+    /// they were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baselines: Option<BaselineSet>,
+}
+
+/// The classical baselines of a `baselines` cell and the revision of their code
+/// ([`crate::baselines::REVISION`]), so that a change of tuning or scoring never serves an
+/// older record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineSet {
+    /// [`crate::baselines::REVISION`] when the cell was planned.
+    pub revision: u32,
+    /// The baselines fitted, in the experiment's order.
+    pub methods: Vec<Method>,
 }
 
 impl CellConfig {
@@ -155,6 +170,15 @@ impl CellConfig {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
+    }
+
+    /// The methods whose results the cell's record holds, in order: its stage's, or the
+    /// baselines a `baselines` cell names.
+    pub fn methods(&self) -> &[Method] {
+        match &self.baselines {
+            Some(set) => &set.methods,
+            None => self.stage.methods(),
+        }
     }
 
     /// A one-line label for progress and errors.
@@ -235,6 +259,7 @@ mod tests {
             save_networks: false,
             init_draw: 0,
             threads: 1,
+            baselines: None,
         }
     }
 
@@ -260,6 +285,22 @@ mod tests {
         let mut changed = config();
         changed.threads = 2;
         assert_ne!(key, changed.key("data"));
+        let mut changed = config();
+        changed.baselines = Some(BaselineSet {
+            revision: 2,
+            methods: vec![Method::Svm],
+        });
+        assert_ne!(key, changed.key("data"));
+    }
+
+    /// Cells without baselines keep the keys they had before the field existed: their
+    /// canonical JSON has no `baselines` member.
+    #[test]
+    fn cells_without_baselines_serialise_as_before() {
+        let json = serde_json::to_string(&config()).unwrap();
+        assert!(!json.contains("baselines"), "{json}");
+        let back: CellConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, config());
     }
 
     #[test]

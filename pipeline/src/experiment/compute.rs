@@ -16,7 +16,7 @@ use kare_ntk::train::{train_dnn, train_kare, Sgd};
 use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
 use super::config::Method;
-use super::record::{CellRecord, MethodResult, Num, Point};
+use super::record::{CellRecord, MethodResult, Num, Point, Tuned};
 use crate::baselines::{run_baseline, BaselineConfig};
 use crate::data::{Prepared, Task};
 use crate::Result;
@@ -204,31 +204,27 @@ fn failed_points(grid: &[f64], task: Task) -> Vec<Point> {
         .collect()
 }
 
-/// Every classical baseline on the data, one result each: a single point (the baselines
-/// choose their hyper-parameters, λ̃ included, on the training data), with the choice in the
-/// stop-reason column. Their training MSE is not computed (NaN). A classifier that needs
-/// classes is not run on a regression task: its row is NaN, and its stop reason says why.
-fn baseline_results(data: &Prepared, seed: u64) -> Result<Vec<MethodResult>> {
+/// The classical baselines `methods` on the data, one result each: a single point (the
+/// baselines choose their hyper-parameters, λ̃ included, on the training data), with the
+/// choice in `tuned` and the tuning criterion in the stop-reason column. Their training MSE is
+/// not computed (NaN). The plan has refused classifiers on regression data.
+fn baseline_results(data: &Prepared, seed: u64, methods: &[Method]) -> Result<Vec<MethodResult>> {
     let config = BaselineConfig::default();
-    Method::BASELINES
+    methods
         .iter()
         .map(|&method| {
             let baseline = method.baseline().expect("a baseline method");
             let t = Instant::now();
-            let (stop_reason, test_mse, test_accuracy) =
-                if baseline.needs_classes() && data.task == Task::Regression {
-                    let model = baseline.label(data.task);
-                    let why = format!("{model}: not run (needs a classification task)");
-                    (why, f64::NAN, None)
-                } else {
-                    let r = run_baseline(data, baseline, &config, seed)?;
-                    let why = format!("{}: {}", r.model, r.hyperparameters_text());
-                    (why, r.test_mse, r.test_accuracy)
-                };
+            let r = run_baseline(data, baseline, &config, seed)?;
             Ok(MethodResult {
                 method,
                 steps_run: 0,
-                stop_reason,
+                stop_reason: format!(
+                    "{}: {} {:?}",
+                    r.model,
+                    r.criterion.text(),
+                    r.criterion_value
+                ),
                 wall_seconds: t.elapsed().as_secs_f64(),
                 final_kare: None,
                 network: None,
@@ -237,10 +233,14 @@ fn baseline_results(data: &Prepared, seed: u64) -> Result<Vec<MethodResult>> {
                     lambda: None,
                     selected_by_gcv: None,
                     train_mse: Num(f64::NAN),
-                    test_mse: Num(test_mse),
-                    test_accuracy: test_accuracy.map(Num),
+                    test_mse: Num(r.test_mse),
+                    test_accuracy: r.test_accuracy.map(Num),
                     train_kare_gcv: None,
                 }],
+                tuned: Some(Tuned {
+                    choice: r.hyperparameters_text(),
+                    at_edge: r.edges().into_iter().map(String::from).collect(),
+                }),
             })
         })
         .collect()
@@ -317,6 +317,7 @@ pub fn run_cell(
             final_kare: final_kare.map(Num),
             network,
             points,
+            tuned: None,
         };
         // A failed solve already says why every metric is NaN.
         if explain {
@@ -372,6 +373,7 @@ pub fn run_cell(
                 final_kare: None,
                 network: network.clone(),
                 points: vec![point],
+                tuned: None,
             };
             explain_non_finite(&mut dnn);
             let after = kernel_result(
@@ -384,7 +386,12 @@ pub fn run_cell(
             )?;
             vec![dnn, after]
         }
-        (Stage::Baselines, _) => baseline_results(data, config.seed)?,
+        (Stage::Baselines, _) => {
+            let set = config.baselines.as_ref().ok_or_else(|| {
+                kare_ntk::Error::InvalidParameter("a baselines cell names its baselines".into())
+            })?;
+            baseline_results(data, config.seed, &set.methods)?
+        }
         (stage, None) => {
             return Err(kare_ntk::Error::InvalidParameter(format!(
                 "stage {} needs training settings",
@@ -497,6 +504,7 @@ mod tests {
             final_kare: Some(Num(f64::NAN)),
             network: None,
             points,
+            tuned: None,
         };
         explain_non_finite(&mut result);
         assert_eq!(

@@ -38,6 +38,7 @@ pub enum Method {
     /// Classical baseline: random forest (classification only).
     RandomForest,
     /// Classical baseline: k-nearest neighbours (classification only).
+    #[serde(rename = "knn")]
     KNearest,
     /// Classical baseline: logistic regression (classification only).
     Logistic,

@@ -50,7 +50,7 @@ pub use config::{DataSpec, Experiment, Many, MaxMemory, Method, ModelSpec, Tier,
 pub use footprint::{cell_bytes, Shapes};
 pub use plan::{Cell, DataInstance, Plan};
 pub use progress::ProgressMode;
-pub use record::{CellRecord, MethodResult, Num, Point};
-pub use results::COLUMNS;
+pub use record::{CellRecord, MethodResult, Num, Point, Tuned};
+pub use results::{SeparateTestFile, COLUMNS};
 pub use run::{collect, compute_cell, run, CellOutcome, RunOptions, RunSummary};
 pub use slurm::{batch_script, write_batch_script, SlurmJob, SLURM_DEFAULT_MAX_ARRAY_SIZE};

@@ -1,15 +1,17 @@
 //! The plan of a run: every data set × seed prepared once (its checksum enters the keys, and
 //! any data error surfaces before a cell runs), then every cell with its key, in results order.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::cache::Cache;
-use super::cell::{CellConfig, Stage, Training};
+use super::cell::{BaselineSet, CellConfig, Stage, Training};
 use super::claim::Claim;
-use super::config::{Experiment, ModelSpec};
+use super::config::{Experiment, Method, ModelSpec};
 use super::footprint::{cell_bytes, Shapes};
-use super::record::CellRecord;
-use crate::data::{DataDir, Overrides, Prepared, Registry};
+use super::record::{CellRecord, Num};
+use super::results::SeparateTestFile;
+use crate::data::{DataDir, Overrides, Prepared, Registry, Task};
 use crate::{memory, Error, Result};
 
 /// One data set of the grid at one seed.
@@ -98,6 +100,7 @@ impl Plan {
                     let prepared = registry
                         .prepare(&name, &data_dir, &spec.overrides, seed)
                         .map_err(in_experiment(location.clone()))?;
+                    check_task(path, &location, &tier.methods, &prepared)?;
                     data.push(DataInstance {
                         name: name.clone(),
                         overrides: spec.overrides.clone(),
@@ -143,6 +146,10 @@ impl Plan {
         let all_stages = Stage::for_methods(&tier.methods);
         let (baselines, stages): (Vec<Stage>, Vec<Stage>) =
             all_stages.into_iter().partition(|&s| s == Stage::Baselines);
+        let requested_baselines: Vec<Method> = (tier.methods.iter())
+            .copied()
+            .filter(|m| m.is_baseline())
+            .collect();
         let seeds = tier.seeds.len();
         let mut cells = Vec::new();
         let mut block = 0;
@@ -162,6 +169,10 @@ impl Plan {
                 save_networks: tier.save_networks,
                 init_draw: tier.init.draw(stage),
                 threads: tier.cell_threads,
+                baselines: (stage == Stage::Baselines).then(|| BaselineSet {
+                    revision: crate::baselines::REVISION,
+                    methods: requested_baselines.clone(),
+                }),
             };
             Cell {
                 data: data_index,
@@ -256,6 +267,28 @@ impl Plan {
             })
     }
 
+    /// The UCI sets of the plan that ship a separate test file, by data set name, with the
+    /// scaling mismatch of their two files (for the provenance file and Table 1's report).
+    pub fn separate_test_files(&self) -> Result<BTreeMap<String, SeparateTestFile>> {
+        let mut out = BTreeMap::new();
+        for inst in &self.data {
+            if out.contains_key(&inst.name) {
+                continue;
+            }
+            if let Some((file, rows)) = self.registry.test_file(&inst.name) {
+                let m = self.registry.scaling_mismatch(&inst.name, &self.data_dir)?;
+                let info = SeparateTestFile {
+                    file: file.to_string(),
+                    rows,
+                    mean_shift: Num(m.mean_shift),
+                    sd_ratio: Num(m.sd_ratio),
+                };
+                out.insert(inst.name.clone(), info);
+            }
+        }
+        Ok(out)
+    }
+
     /// The results files' stem: the experiment's name, with `-quick` for the quick tier so
     /// that the quick tier never overwrites the full results.
     pub fn results_stem(&self) -> String {
@@ -264,6 +297,25 @@ impl Plan {
         } else {
             self.experiment.name.clone()
         }
+    }
+}
+
+/// Refuses a method that cannot fit the prepared data's task (a classifier on regression
+/// targets) before any cell runs, naming the experiment file, the entry and the method.
+fn check_task(path: &Path, location: &str, methods: &[Method], data: &Prepared) -> Result<()> {
+    let classifier = (methods.iter()).find(|m| m.baseline().is_some_and(|b| b.needs_classes()));
+    match classifier {
+        Some(m) if data.task == Task::Regression => Err(Error::ExperimentConfig {
+            path: path.to_path_buf(),
+            line: None,
+            location: location.to_string(),
+            message: format!(
+                "method `{m}` is a classifier, but `{}` has regression targets: drop it from \
+                 `methods` or use a classification data set",
+                data.name
+            ),
+        }),
+        _ => Ok(()),
     }
 }
 

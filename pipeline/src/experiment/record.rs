@@ -94,6 +94,19 @@ pub struct MethodResult {
     pub network: Option<String>,
     /// One point for `dnn`, one per λ̃ of the grid for the kernels.
     pub points: Vec<Point>,
+    /// What a classical baseline chose on its training data (absent for the NTK methods).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuned: Option<Tuned>,
+}
+
+/// The hyper-parameters a classical baseline chose on its training data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tuned {
+    /// The choice in one line ([`crate::baselines::BaselineResult::hyperparameters_text`]).
+    pub choice: String,
+    /// The tuned hyper-parameters whose choice is the smallest or largest value of a grid of
+    /// at least three values: a sign that the grid may be too narrow.
+    pub at_edge: Vec<String>,
 }
 
 /// A finished cell, as stored under `<cache>/<experiment>/<key>.json`.

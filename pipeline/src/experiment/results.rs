@@ -5,17 +5,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use super::cell::{overrides_text, CELL_SCHEMA, VERSION};
 use super::config::Tier;
 use super::plan::Plan;
-use super::record::{CellRecord, Num};
+use super::record::{CellRecord, Num, Tuned};
 use crate::atomic::write_atomic;
 use crate::{Error, Result};
 
 /// The CSV columns, in order.
-pub const COLUMNS: [&str; 31] = [
+pub const COLUMNS: [&str; 33] = [
     "experiment",
     "dataset",
     "overrides",
@@ -47,11 +49,23 @@ pub const COLUMNS: [&str; 31] = [
     "data_checksum",
     "network_draw",
     "threads",
+    "hyperparameters",
+    "grid_edge",
 ];
 
 /// A number in the CSV: Rust's shortest round-trip form (`0.1`, `1e-5`, `NaN`, `inf`).
 fn num(v: f64) -> String {
     format!("{v:?}")
+}
+
+/// The `grid_edge` cell of a tuned baseline: the hyper-parameters at an edge of their grid,
+/// joined by spaces, or `none`.
+fn edge_text(t: &Tuned) -> String {
+    if t.at_edge.is_empty() {
+        "none".into()
+    } else {
+        t.at_edge.join(" ")
+    }
 }
 
 fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
@@ -82,7 +96,7 @@ fn csv_bytes(plan: &Plan, records: &[CellRecord]) -> Result<(Vec<u8>, usize)> {
                     for point in &result.points {
                         let c = &rec.config;
                         let training = c.training.as_ref();
-                        let row: [String; 31] = [
+                        let row: [String; 33] = [
                             plan.experiment.name.clone(),
                             c.dataset.clone(),
                             overrides_text(&c.overrides),
@@ -114,6 +128,8 @@ fn csv_bytes(plan: &Plan, records: &[CellRecord]) -> Result<(Vec<u8>, usize)> {
                             rec.data_checksum.clone(),
                             c.init_draw.to_string(),
                             c.threads.to_string(),
+                            opt(result.tuned.as_ref(), |t| t.choice.clone()),
+                            opt(result.tuned.as_ref(), edge_text),
                         ];
                         w.write_record(&row).map_err(fail)?;
                         rows += 1;
@@ -125,6 +141,22 @@ fn csv_bytes(plan: &Plan, records: &[CellRecord]) -> Result<(Vec<u8>, usize)> {
     }
     let bytes = w.into_inner().map_err(|e| fail(e.into_error().into()))?;
     Ok((bytes, rows))
+}
+
+/// A UCI set's separate test file, as the provenance file records it for the report: its
+/// name, rows, and how differently it is scaled from the train file (raw files, before our
+/// preprocessing; see [`crate::data::ScalingMismatch`]; infinite when a feature that varies in
+/// the train file is constant in the test file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeparateTestFile {
+    /// The test file's name (`monks-1_test_R.dat`).
+    pub file: String,
+    /// Its rows.
+    pub rows: usize,
+    /// `max_j |μ_test − μ_train| / σ_train` over the features.
+    pub mean_shift: Num,
+    /// `max_j max(σ_test/σ_train, σ_train/σ_test)` over the features.
+    pub sd_ratio: Num,
 }
 
 /// The provenance file.
@@ -150,6 +182,9 @@ struct RunInfo<'a> {
     /// Wall time of the run that wrote this file.
     run_wall_seconds: f64,
     csv: String,
+    /// The UCI sets of the run that ship a separate test file (absent when none does).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    separate_test_files: BTreeMap<String, SeparateTestFile>,
 }
 
 #[derive(Serialize)]
@@ -221,6 +256,7 @@ pub fn write(
         compute_seconds: records.iter().map(|r| r.wall_seconds).sum(),
         run_wall_seconds: counts.wall_seconds,
         csv: csv_path.display().to_string(),
+        separate_test_files: plan.separate_test_files()?,
     };
     let json = serde_json::to_vec_pretty(&info).map_err(|err| Error::Results {
         path: json_path.clone(),

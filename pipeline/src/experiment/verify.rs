@@ -46,7 +46,7 @@ pub fn checked_record(
         ));
     }
     let methods: Vec<_> = record.results.iter().map(|r| r.method).collect();
-    if methods != cell.config.stage.methods() {
+    if methods != cell.config.methods() {
         return Err(format!("it holds the methods {methods:?}"));
     }
     Ok(record)

@@ -287,7 +287,11 @@ fn baselines_run_once_per_data_set_and_join_every_panel() {
         )
         .unwrap();
         assert_eq!(number(row, "test_mse"), direct.test_mse, "{row:?}");
-        assert!(row["stop_reason"].contains(&direct.hyperparameters_text()));
+        assert_eq!(row["hyperparameters"], direct.hyperparameters_text());
+        let edges = direct.edges();
+        let edge_text = if edges.is_empty() { "none".to_string() } else { edges.join(" ") };
+        assert_eq!(row["grid_edge"], edge_text);
+        assert!(row["stop_reason"].contains(&direct.criterion.text()));
     }
     let panels =
         aggregate::panels(&load::load_results(&summary.csv).unwrap(), &summary.csv).unwrap();
@@ -693,6 +697,15 @@ fn bad_experiment_files_are_refused_with_file_and_field() {
     assert_eq!(location, "datasets / models");
     assert!(
         message.contains("d1×w8") && message.contains("twice"),
+        "{message}"
+    );
+
+    // `sim` has regression targets: a classifier is refused before anything runs.
+    let classifier = SMALL.replace("\"initial-ntk\"]", "\"initial-ntk\", \"knn\"]");
+    let (_, _, location, message) = config_error(failure(&p, "classifier", &classifier));
+    assert!(location.starts_with("datasets[1] (`sim`"), "{location}");
+    assert!(
+        message.contains("`knn` is a classifier") && message.contains("regression targets"),
         "{message}"
     );
 
