@@ -1,9 +1,10 @@
 //! Reading the report's inputs: the runner's results CSV (one row per cell × method × λ̃), the
 //! paper's reference curves, and the run's provenance JSON (read leniently: its shape may grow).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::experiment::SeparateTestFile;
 use crate::{Error, Result};
 
 /// The results CSV columns the report reads; any other column is ignored.
@@ -72,6 +73,9 @@ pub struct Row {
     pub stop_reason: String,
     /// Seconds the method took in its cell (repeated on each λ̃ row of that method).
     pub wall_seconds: f64,
+    /// `grid_edge`: a classical baseline's tuned hyper-parameters at an edge of their grid
+    /// (`none`, or their names); absent for the other methods and in older results files.
+    pub grid_edge: Option<String>,
 }
 
 /// One point of the paper's curves (`paper_results.csv`), its data set named as ours.
@@ -116,6 +120,9 @@ pub struct RunInfo {
     /// in order (`chacha8` where a data set sets none, the registry's default); empty when the
     /// config lists no data sets.
     pub rngs: Vec<String>,
+    /// `separate_test_files`: the UCI sets of the run that ship a separate test file, by name
+    /// (`uci121/monks-1`); empty when the run recorded none.
+    pub separate_test_files: BTreeMap<String, SeparateTestFile>,
 }
 
 /// The generator of a data set whose overrides set none.
@@ -266,6 +273,13 @@ impl Fields<'_> {
         }
     }
 
+    /// The text of a column that older results files lack; `None` when absent or empty.
+    fn optional_text(&self, column: &str) -> Option<String> {
+        let i = *self.columns.get(column)?;
+        let text = self.record.get(i)?.trim();
+        (!text.is_empty()).then(|| text.to_string())
+    }
+
     fn count<T: std::str::FromStr>(&self, column: &str) -> Result<T> {
         self.parse(column, "a non-negative integer")
     }
@@ -305,6 +319,7 @@ pub fn load_results(path: &Path) -> Result<Vec<Row>> {
             steps_run: f.count("steps_run")?,
             stop_reason: f.text("stop_reason").to_string(),
             wall_seconds: f.number("wall_seconds")?,
+            grid_edge: f.optional_text("grid_edge"),
         })
     })
 }
@@ -366,6 +381,10 @@ pub fn load_run_info(path: &Path) -> Result<Option<RunInfo>> {
             .and_then(|c| c.get("cell_threads"))
             .and_then(|v| v.as_u64()),
         rngs: rngs(config),
+        separate_test_files: match object.get("separate_test_files") {
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| report_error(path, e))?,
+            None => BTreeMap::new(),
+        },
         git_commit: text("git_commit").or_else(|| text("commit")),
         tier: text("tier"),
         seconds: object

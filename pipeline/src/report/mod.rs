@@ -42,6 +42,7 @@ pub mod reference;
 pub mod resample;
 pub mod seeds;
 pub mod tables;
+pub mod tuning;
 pub mod uci;
 
 use std::collections::HashMap;
@@ -67,6 +68,8 @@ pub struct Outputs {
     /// `<figures>/<experiment>-seeds.{png,svg}`, for an experiment on our own generator with
     /// enough seeds: the spread of 10-seed means ([`seeds`]).
     pub seeds_figure: Option<(PathBuf, PathBuf)>,
+    /// `<results>/<experiment>-ranking.csv` and `-sets.csv`, for Table 1 ([`uci::outputs`]).
+    pub ranking: Option<(PathBuf, PathBuf)>,
 }
 
 /// What the report made of one experiment.
@@ -149,7 +152,7 @@ pub fn build(
             .iter()
             .zip(&loaded)
             .filter_map(|(&name, l)| match &l.kind {
-                Kind::Curves(panels) => Some((name, panels.as_slice())),
+                Kind::Curves(panels, _) => Some((name, panels.as_slice())),
                 _ => None,
             })
             .collect(),
@@ -166,6 +169,7 @@ pub fn build(
             table_tex: results_dir.join(format!("{name}-table.tex")),
             vs_paper: None,
             seeds_figure: None,
+            ranking: None,
         };
         let (section, outputs) = match &loaded.kind {
             Kind::NotRun => {
@@ -186,7 +190,9 @@ pub fn build(
                 let classifiers = classifiers.as_ref().expect("loaded above");
                 table1(&context, name, csv, classifiers, outputs)?
             }
-            Kind::Curves(panels) => curves(&context, name, panels, csv, outputs)?,
+            Kind::Curves(panels, baselines) => {
+                curves(&context, name, (panels, baselines), csv, outputs)?
+            }
         };
         summaries.push(ExperimentSummary {
             name: name.to_string(),
@@ -217,8 +223,9 @@ enum Kind {
     NotRun,
     /// UCI sets (Table 1), which `uci` reads on its own path.
     Uci,
-    /// λ̃ curves (Figures 1 and 2), grouped into panels.
-    Curves(Vec<aggregate::Panel>),
+    /// λ̃ curves (Figures 1 and 2), grouped into panels, and what the baselines' rows say of
+    /// their tuning.
+    Curves(Vec<aggregate::Panel>, tuning::Baselines),
 }
 
 impl Loaded {
@@ -235,7 +242,8 @@ impl Loaded {
         } else if uci::is_uci(&rows, &csv)? {
             Kind::Uci
         } else {
-            Kind::Curves(aggregate::panels(&rows, &csv)?)
+            let baselines = tuning::Baselines::of(&rows);
+            Kind::Curves(aggregate::panels(&rows, &csv)?, baselines)
         };
         Ok(Loaded { csv, kind })
     }
@@ -264,7 +272,7 @@ impl Context<'_> {
 fn curves(
     context: &Context,
     name: &str,
-    panels: &[aggregate::Panel],
+    (panels, baselines): (&[aggregate::Panel], &tuning::Baselines),
     csv: &Path,
     mut outputs: Outputs,
 ) -> Result<(document::Section, Outputs)> {
@@ -289,7 +297,8 @@ fn curves(
         &outputs.table_tex,
         tables::latex(&table, &caption).as_bytes(),
     )?;
-    let extra = seed_comparisons(context, name, panels, run_info.as_ref(), &mut outputs)?;
+    let mut extra = seed_comparisons(context, name, panels, run_info.as_ref(), &mut outputs)?;
+    extra += &baselines.markdown();
     let section = document::experiment(&document::Experiment {
         name,
         csv,
@@ -311,12 +320,13 @@ fn table1(
     name: &str,
     csv: &Path,
     classifiers: &uci::classifiers::Classifiers,
-    outputs: Outputs,
+    mut outputs: Outputs,
 ) -> Result<(document::Section, Outputs)> {
     let table = uci::table1(name, context.results_dir, classifiers)?;
     uci::figure::draw(&table, &outputs.png, &outputs.svg)?;
     write_atomic(&outputs.table_md, uci::table::markdown(&table).as_bytes())?;
     write_atomic(&outputs.table_tex, uci::table::latex(&table).as_bytes())?;
+    outputs.ranking = Some(uci::outputs::write(&table, context.results_dir)?);
     let section = uci::section::section(&table, csv, &outputs, context.report_dir);
     Ok((section, outputs))
 }

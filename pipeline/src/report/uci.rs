@@ -1,30 +1,34 @@
 //! Table 1 of the paper (`kare report table1`): classification accuracy on the UCI collection
 //! of Fernández-Delgado et al. (2014), our methods ranked jointly with the 179 classifiers of
-//! `results_UCI.txt`, under the two protocols of `experiments/table1.toml` (METHOD §7).
+//! `results_UCI.txt`, under the three protocols of `experiments/table1.toml` (METHOD §7).
 //!
 //! Modules: `rows` (the UCI rows of a results CSV: split and hyper-parameter), `classifiers`
 //! (`results_UCI.txt`), `protocol` (the choice of the hyper-parameter and the accuracy reported,
-//! (a) as published and (b) honest), `rank` (Friedman rank, mean accuracy, P90, P95, PMA),
+//! (a) as published, (b) honest and (c) test file), `rank` (Friedman rank, mean accuracy, P90, P95, PMA),
 //! `compare` (ours beside the classifiers on the sets used), `table` (Markdown and LaTeX),
-//! `figure` (accuracy against the classifiers' best, PNG and SVG) and `section` (`REPORT.md`).
+//! `figure` (accuracy against the classifiers' best, PNG and SVG), `outputs` (the ranking and
+//! the sets used, as CSV) and `section` (`REPORT.md`).
 
 pub mod classifiers;
 pub mod compare;
 pub mod figure;
+pub mod outputs;
 pub mod protocol;
 pub mod rank;
 pub mod rows;
 pub mod section;
 pub mod table;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use self::classifiers::Classifiers;
 use self::compare::{compare, Comparison};
 use self::protocol::{evaluate, Protocol};
-use self::rows::{Split, UciRow};
+use self::rows::{Split, UciRow, SET_PREFIX};
 use super::load::{load_run_info, Row, RunInfo};
-use crate::experiment::Method;
+use super::tuning;
+use crate::experiment::{Method, SeparateTestFile};
 use crate::{Error, Result};
 
 /// Whether the rows of a results file are UCI rows (their data sets start with `uci121/`);
@@ -64,13 +68,18 @@ pub struct Inputs {
     pub description: Option<String>,
 }
 
-/// Table 1 of one results file: both protocols.
+/// Table 1 of one results file: the three protocols.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table1 {
     /// The results file's stem (`table1`, `table1-quick`).
     pub name: String,
-    /// (a) then (b).
+    /// (a), (b), then (c).
     pub comparisons: Vec<Comparison>,
+    /// The sets of the results that ship a separate test file (`monks-1`), as the run
+    /// recorded them.
+    pub test_files: BTreeMap<String, SeparateTestFile>,
+    /// How often each classical baseline's choice sat at an edge of its grid.
+    pub tuning: Vec<tuning::Tally>,
     /// The classifiers' file name (`results_UCI.txt`).
     pub classifiers_file: String,
     /// How many classifiers it holds (179).
@@ -150,10 +159,20 @@ pub fn table1(name: &str, results_dir: &Path, classifiers: &Classifiers) -> Resu
     let csv = results_dir.join(format!("{name}.csv"));
     let json = results_dir.join(format!("{name}.json"));
     let rows = rows::load(&csv)?;
-    let comparisons = Protocol::BOTH
-        .into_iter()
-        .map(|p| compare(&evaluate(&rows, p), classifiers))
+    let run_info = load_run_info(&json)?;
+    let test_files: BTreeMap<String, SeparateTestFile> = (run_info.iter())
+        .flat_map(|r| &r.separate_test_files)
+        .filter_map(|(name, t)| Some((name.strip_prefix(SET_PREFIX)?.to_string(), t.clone())))
         .collect();
+    let with_test_file: BTreeSet<String> = test_files.keys().cloned().collect();
+    let comparisons = Protocol::ALL
+        .into_iter()
+        .map(|p| compare(&evaluate(&rows, p, &with_test_file), classifiers))
+        .collect();
+    let tuning = tuning::tally(rows.iter().filter_map(|r| {
+        let edge = r.grid_edge.as_deref()?;
+        Some((r.method, edge))
+    }));
     let mut sets: Vec<String> = Vec::new();
     let mut splits: Vec<Split> = Vec::new();
     let mut seeds: Vec<u64> = Vec::new();
@@ -177,6 +196,8 @@ pub fn table1(name: &str, results_dir: &Path, classifiers: &Classifiers) -> Resu
     Ok(Table1 {
         name: name.to_string(),
         comparisons,
+        test_files,
+        tuning,
         classifiers_file: classifiers
             .path
             .file_name()
@@ -190,7 +211,7 @@ pub fn table1(name: &str, results_dir: &Path, classifiers: &Classifiers) -> Resu
             splits,
             seeds,
             grid,
-            run_info: load_run_info(&json)?,
+            run_info,
             description: description(&json),
         },
     })

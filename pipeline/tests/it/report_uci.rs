@@ -1,6 +1,6 @@
 //! Table 1's report on a tiny hand-made UCI results file and a tiny `results_UCI.txt`:
-//! `build` writes the ranking of both protocols (checked number by number against a hand
-//! computation), the figure and the REPORT.md section; a missing or malformed classifiers'
+//! `build` writes the ranking of the three protocols (checked number by number against a hand
+//! computation), the machine-readable ranking and sets, the figure and the REPORT.md section; a missing or malformed classifiers'
 //! file is an error naming it, through `build` and through `kare report --uci-results`.
 
 use std::fmt::Write as _;
@@ -28,7 +28,9 @@ fn row(csv: &mut String, set: &str, split: &str, method: &str, lr: &str, ridge: 
 ///   0.8 → (b) 80 (its folds at h1, all 1.0, must not count). DNN: holdout 0.8, folds 0.9 → (a)
 ///   80, (b) 90.
 /// - `beta`: NTK-KARE holdout h1 = h2 = 0.75 → h* = h1 (first in file order), (a) 75; h1 lacks
-///   fold 3 (h2 has it) → skipped under (b). DNN: holdout 0.5, folds 0.6.
+///   fold 3 (h2 has it), but `beta` ships a separate test file, so (b) skips it for that reason;
+///   its test file at h1 0.6 (h2's 0.9 must not count) → (c) 60. DNN: holdout 0.5, folds 0.6,
+///   test file 0.7.
 /// - `delta`: complete, but not in the classifiers' file → skipped under both.
 fn results_csv() -> String {
     let mut csv = format!("{HEADER}\n");
@@ -58,6 +60,9 @@ fn results_csv() -> String {
         ntk(&mut csv, "beta", &split, "1.0", 0.99);
         dnn(&mut csv, "beta", &split, 0.6);
     }
+    ntk(&mut csv, "beta", "test_file", "0.01", 0.6);
+    ntk(&mut csv, "beta", "test_file", "1.0", 0.9);
+    dnn(&mut csv, "beta", "test_file", 0.7);
     for split in ["holdout", "kfold(0)", "kfold(1)", "kfold(2)", "kfold(3)"] {
         ntk(&mut csv, "delta", split, "0.01", 0.5);
         dnn(&mut csv, "delta", split, 0.5);
@@ -82,7 +87,9 @@ fn fixtures(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     std::fs::write(results.join("t1test.csv"), results_csv()).unwrap();
     std::fs::write(
         results.join("t1test.json"),
-        r#"{"tier": "quick", "description": "tiny Table 1", "compute_seconds": 3.0}"#,
+        r#"{"tier": "quick", "description": "tiny Table 1", "compute_seconds": 3.0,
+            "separate_test_files": {"uci121/beta": {"file": "beta_test_R.dat", "rows": 10,
+            "mean_shift": 2.0, "sd_ratio": "inf"}}}"#,
     )
     .unwrap();
     let classifiers = dir.join("results_UCI.txt");
@@ -97,7 +104,7 @@ fn fixtures(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 }
 
 #[test]
-fn build_ranks_both_protocols_against_the_classifiers() {
+fn build_ranks_the_three_protocols_against_the_classifiers() {
     let dir = tempfile::tempdir().unwrap();
     let (results, classifiers, reference) = fixtures(dir.path());
     let figures = dir.path().join("figures");
@@ -118,7 +125,8 @@ fn build_ranks_both_protocols_against_the_classifiers() {
     let (a, rest) = md
         .split_once("## Protocol (b) HONEST")
         .expect("two protocol sections");
-    let (b, notes) = rest.split_once("## Notes").unwrap();
+    let (b, rest) = rest.split_once("## Protocol (c) TEST FILE").unwrap();
+    let (c, notes) = rest.split_once("## Notes").unwrap();
     assert!(a.contains("## Protocol (a) AS PUBLISHED"));
     // (a) on alpha and beta. alpha: NTK 95, DNN 80, c1 90, c2 80, c3 -- → ranks 1, 3.5, 2,
     // 3.5, 5. beta: NTK 75, DNN 50, c1 70, c2 75, c3 60 → 1.5, 5, 3, 1.5, 4. Best: 95, 75.
@@ -147,17 +155,29 @@ fn build_ranks_both_protocols_against_the_classifiers() {
     ] {
         assert!(b.contains(line), "protocol (b) lacks `{line}`:\n{b}");
     }
+    // (c) on beta only: NTK 60, DNN 70, c1 70, c2 75, c3 60 → ranks 4.5, 2.5, 2.5, 1, 4.5.
     for line in [
-        "3 sets × 5 splits",
+        "1 set; 5 models ranked",
+        "| **NTK-KARE** | 4 | 4.50 | 60.0 | 0.0 | 0.0 | 80.0 | 1 |",
+        "| **DNN** | 2 | 2.50 | 70.0 | 100.0 | 0.0 | 93.3 | 1 |",
+        "| c2 | 1 | 1.00 | 75.0 | 100.0 | 100.0 | 100.0 | 1 |",
+    ] {
+        assert!(c.contains(line), "protocol (c) lacks `{line}`:\n{c}");
+    }
+    for line in [
+        "3 sets × 6 splits",
         "tier `quick`",
         "“tiny Table 1”",
         "NTK-KARE: depth {1}, width {8}, lr {10}, λ̃ {1e-2, 1e0}",
         "**Sets used, protocol (a) AS PUBLISHED**: 2 of the 3 sets in the results; skipped: `delta` (not in results_UCI.txt).",
-        "**Sets used, protocol (b) HONEST**: 1 of the 3 sets in the results; skipped: `beta` (NTK-KARE: no kfold(3) result at h* (depth 1, width 8, lr 10, λ̃ 1e-2)); `delta` (not in results_UCI.txt).",
+        "**Sets used, protocol (b) HONEST**: 1 of the 3 sets in the results; skipped: `beta` (ships a separate test file: the classifiers' numbers for it are single accuracies on that file, not 4-fold means (see protocol (c))); `delta` (not in results_UCI.txt).",
+        "**Sets used, protocol (c) TEST FILE**: 1 of the 3 sets in the results; none skipped.",
         "is ranked last there",
-        // Per set (a / b), and h* chosen on the holdout.
-        "| alpha | 90.0 | 95.0 / 80.0 | 80.0 / 90.0 |",
-        "| beta | 75.0 | 75.0 / — | 50.0 / — |",
+        // Per set (a / b / c), and h* chosen on the holdout.
+        "| alpha | 90.0 | 95.0 / 80.0 / — | 80.0 / 90.0 / — |",
+        "| beta | 75.0 | 75.0 / — / 60.0 | 50.0 / — / 70.0 |",
+        // The test file, flagged (an sd ratio beyond 1.5) and used in (c).
+        "| beta | `beta_test_R.dat` | 10 | 2.00 | inf | **yes** | yes |",
         "| alpha | d1 w8 lr 10 λ̃ 1e0 | d1 w8 lr 0.1 |",
         "| beta | d1 w8 lr 10 λ̃ 1e-2 | d1 w8 lr 0.1 |",
     ] {
@@ -165,7 +185,7 @@ fn build_ranks_both_protocols_against_the_classifiers() {
     }
 
     let tex = std::fs::read_to_string(results.join("t1test-table.tex")).unwrap();
-    assert_eq!(tex.matches(r"\begin{tabular}").count(), 2);
+    assert_eq!(tex.matches(r"\begin{tabular}").count(), 3);
     assert!(tex.contains(r"\textbf{NTK-KARE} & 1 & 1.25 & 85.0 $\pm$ 14.1 & 100.0"));
 
     let png = std::fs::read(figures.join("t1test.png")).unwrap();
@@ -177,13 +197,18 @@ fn build_ranks_both_protocols_against_the_classifiers() {
         "our accuracy on the set (%)",
         "protocol (a) AS PUBLISHED",
         "protocol (b) HONEST",
+        "protocol (c) TEST FILE",
         "NTK-KARE",
         "DNN",
     ] {
         assert!(svg.contains(text), "the SVG lacks `{text}`");
     }
-    // 2 + 1 points of each method, (a) hollow and (b) filled, plus the legend's 2 × 2 + 2.
+    // Circles: 2 + 1 points of each method, (a) hollow and (b) filled, plus the legend's
+    // 2 × 2 + 2; triangles: (c)'s 1 point of each method, plus the legend's 2 + 1.
     assert_eq!(svg.matches("<circle").count(), 2 * 2 + 2 + 4 + 2, "{svg}");
+    assert_eq!(svg.matches("<polygon").count(), 2 + 3, "{svg}");
+
+    ranking_and_sets_files(&results);
 
     let text = std::fs::read_to_string(&report).unwrap();
     for expected in [
@@ -195,7 +220,11 @@ fn build_ranks_both_protocols_against_the_classifiers() {
         "### Protocol (a) AS PUBLISHED",
         "### Protocol (b) HONEST",
         "| **NTK-KARE** | 3 | 3.50 | 80.0 | 0.0 | 0.0 | 88.9 | 1 |",
-        "- **Table 1: two protocols.**",
+        "- **(c) TEST FILE**: only the sets that ship a separate test file",
+        "### Protocol (c) TEST FILE",
+        "### The separate test files",
+        "[the ranking](results/t1test-ranking.csv)",
+        "- **Table 1: three protocols.**",
         "[the table file](results/t1test-table.md)",
     ] {
         assert!(
@@ -203,6 +232,48 @@ fn build_ranks_both_protocols_against_the_classifiers() {
             "REPORT.md lacks `{expected}`:\n{text}"
         );
     }
+}
+
+/// `t1test-ranking.csv` ranks every model under every protocol (3 × 5 rows), as the Markdown
+/// does; `t1test-sets.csv` lists every set per protocol, used or skipped with the reason.
+fn ranking_and_sets_files(results: &Path) {
+    let read = |name: &str| {
+        let mut r = csv::Reader::from_path(results.join(name)).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<Vec<String>> = (r.records())
+            .map(|x| x.unwrap().iter().map(String::from).collect())
+            .collect();
+        (header, rows)
+    };
+    let (header, rows) = read("t1test-ranking.csv");
+    assert_eq!(&header[..5], ["protocol", "model", "ours", "position", "friedman_rank"]);
+    assert_eq!(rows.len(), 3 * 5);
+    let find = |protocol: &str, model: &str| {
+        (rows.iter())
+            .find(|r| r[0] == protocol && r[1] == model)
+            .unwrap_or_else(|| panic!("no {protocol} {model} row"))
+    };
+    let ntk = find("test-file", "NTK-KARE");
+    assert_eq!((ntk[2].as_str(), ntk[3].as_str()), ("1", "4"));
+    assert_eq!(ntk[4].parse::<f64>().unwrap(), 4.5);
+    assert_eq!(ntk[5].parse::<f64>().unwrap(), 60.0);
+    assert_eq!((ntk[10].as_str(), ntk[11].as_str()), ("1", "1"));
+    let c3 = find("as-published", "c3");
+    assert_eq!((c3[2].as_str(), c3[3].as_str(), c3[11].as_str()), ("0", "5", "1"));
+
+    let (header, rows) = read("t1test-sets.csv");
+    assert_eq!(header, ["protocol", "set", "used", "reason"]);
+    let line = |p: &str, s: &str| {
+        let r = (rows.iter()).find(|r| r[0] == p && r[1] == s).unwrap();
+        (r[2].clone(), r[3].clone())
+    };
+    assert_eq!(line("as-published", "beta"), ("1".into(), String::new()));
+    let (used, why) = line("honest", "beta");
+    assert!(used == "0" && why.starts_with("ships a separate test file"), "{why}");
+    assert_eq!(line("test-file", "beta"), ("1".into(), String::new()));
+    assert_eq!(line("honest", "delta"), ("0".into(), "not in results_UCI.txt".into()));
+    // (c) lists only the sets with a test file.
+    assert!(!rows.iter().any(|r| r[0] == "test-file" && r[1] != "beta"));
 }
 
 #[test]

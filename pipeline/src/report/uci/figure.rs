@@ -1,7 +1,8 @@
 //! Table 1's figure (`<figures>/<stem>.png` and `.svg`): per set used, our accuracy (y)
 //! against the best accuracy of the 179 classifiers (x), one colour per method (NTK-KARE,
-//! after-NTK, DNN, SVM), hollow markers for protocol (a), filled for protocol (b), and the
-//! diagonal y = x: points below it are sets where the best classifier beats us.
+//! after-NTK, DNN, SVM), hollow circles for protocol (a), filled circles for protocol (b),
+//! filled triangles for protocol (c), and the diagonal y = x: points below it are sets where
+//! the best classifier beats us.
 
 use std::path::Path;
 
@@ -113,18 +114,20 @@ fn text_width(text: &str, size: u32) -> i32 {
         })
 }
 
-/// A marker: hollow for protocol (a), filled for (b).
+/// The legend's marker of `protocol`: a hollow circle for (a), a filled circle for (b), a
+/// filled triangle for (c), as in the plot.
 fn marker<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     at: (i32, i32),
     c: RGBColor,
     protocol: Protocol,
 ) -> Result<(), String> {
-    let shape = match protocol {
-        Protocol::AsPublished => Circle::new(at, 6, c.stroke_width(2)),
-        Protocol::Honest => Circle::new(at, 5, c.filled()),
-    };
-    area.draw(&shape).map_err(|e| e.to_string())
+    match protocol {
+        Protocol::AsPublished => area.draw(&Circle::new(at, 6, c.stroke_width(2))),
+        Protocol::Honest => area.draw(&Circle::new(at, 5, c.filled())),
+        Protocol::TestFile => area.draw(&TriangleMarker::new(at, 6, c.filled())),
+    }
+    .map_err(|e| e.to_string())
 }
 
 fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Scatter) -> Result<(), String> {
@@ -170,17 +173,20 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Scatter) -> Res
             BLACK.mix(0.6).stroke_width(1),
         ))
         .map_err(err)?;
-    // Hollow (a) first, filled (b) on top.
+    // Hollow (a) first, filled (b) and (c) on top.
     for (protocol, method, points) in &s.series {
         let c = colour(*method);
+        let at = points.iter().copied();
         match protocol {
-            Protocol::AsPublished => chart
-                .draw_series(points.iter().map(|&p| Circle::new(p, 6, c.stroke_width(2))))
-                .map_err(err)?,
-            Protocol::Honest => chart
-                .draw_series(points.iter().map(|&p| Circle::new(p, 5, c.filled())))
-                .map_err(err)?,
-        };
+            Protocol::AsPublished => {
+                chart.draw_series(at.map(|p| Circle::new(p, 6, c.stroke_width(2))))
+            }
+            Protocol::Honest => chart.draw_series(at.map(|p| Circle::new(p, 5, c.filled()))),
+            Protocol::TestFile => {
+                chart.draw_series(at.map(|p| TriangleMarker::new(p, 6, c.filled())))
+            }
+        }
+        .map_err(err)?;
     }
 
     // The legend: the methods' colours, then the markers' and the diagonal's meaning.
@@ -190,14 +196,15 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Scatter) -> Res
         let c = colour(m);
         marker(&legend, (x + 6, 22), c, Protocol::AsPublished)?;
         marker(&legend, (x + 22, 22), c, Protocol::Honest)?;
+        marker(&legend, (x + 38, 22), c, Protocol::TestFile)?;
         legend
-            .draw_text(m.label(), &text, (x + 36, 22))
+            .draw_text(m.label(), &text, (x + 52, 22))
             .map_err(err)?;
-        x += 36 + text_width(m.label(), 16) + 34;
+        x += 52 + text_width(m.label(), 16) + 34;
     }
     let grey = RGBColor(90, 90, 90);
     let mut x = 30;
-    for protocol in Protocol::BOTH {
+    for protocol in Protocol::ALL {
         let label = format!("protocol {}", protocol.label());
         marker(&legend, (x + 6, 58), grey, protocol)?;
         legend.draw_text(&label, &text, (x + 20, 58)).map_err(err)?;

@@ -173,6 +173,10 @@ pub struct UciRow {
     pub method: Method,
     /// Test accuracy, a fraction (absent or NaN when the prediction failed).
     pub accuracy: Option<f64>,
+    /// For a classical baseline, the tuned hyper-parameters at an edge of their grid (`none`,
+    /// or their names); absent for the other methods and in results written before the
+    /// column existed.
+    pub grid_edge: Option<String>,
 }
 
 /// Whether a results row's data set is a UCI set.
@@ -206,6 +210,7 @@ pub fn load(path: &Path) -> Result<Vec<UciRow>> {
         )));
     }
     let index: Vec<usize> = COLUMNS.iter().map(|c| columns[c]).collect();
+    let grid_edge = columns.get("grid_edge").copied();
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| fail(e.to_string()))?;
@@ -250,6 +255,11 @@ pub fn load(path: &Path) -> Result<Vec<UciRow>> {
                 .map_err(|_| bad(4, "is not a non-negative integer"))?,
             method: Method::parse(cell(5)).ok_or_else(|| bad(5, "is not a known method"))?,
             accuracy: optional(8)?,
+            grid_edge: grid_edge
+                .and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(String::from),
         });
     }
     Ok(rows)

@@ -6,15 +6,18 @@ use std::path::Path;
 
 use super::protocol::Protocol;
 use super::rows::SET_PREFIX;
-use super::table::{notes, protocol_intro, protocol_markdown, protocols_markdown};
+use super::table::{
+    notes, protocol_intro, protocol_markdown, protocols_markdown, test_files_markdown,
+};
 use super::Table1;
 use crate::experiment::Method;
 use crate::report::document::{link, Section};
 use crate::report::format::duration;
+use crate::report::tuning;
 use crate::report::Outputs;
 
 /// What the summary shows for Table 1: where NTK-KARE (or our first method) stands among all
-/// models under each protocol (`NTK-KARE: position 12 (a), 40 (b) of 187`).
+/// models under protocols (a) and (b) (`NTK-KARE: position 12 (a), 40 (b) of 187`).
 pub fn headline(t: &Table1) -> String {
     let place = |p: Protocol| {
         let c = t.comparison(p);
@@ -58,14 +61,14 @@ pub fn section(t: &Table1, csv: &Path, outputs: &Outputs, report_dir: &Path) -> 
         text,
         "\nTable 1 of the paper: classification accuracy on the UCI collection, our methods \
          ranked jointly with the {} classifiers of Fernández-Delgado et al. (2014) (`{}`) by \
-         the metrics of Arora et al. (2020). Two protocols, from the same runs:\n",
+         the metrics of Arora et al. (2020). Three protocols, from the same runs:\n",
         t.n_classifiers, t.classifiers_file
     );
     text += &protocols_markdown();
     let _ = writeln!(
         text,
         "\n![{}]({})\n\n*Figure*: per set used, our accuracy against the best of the {} \
-         classifiers on that set; hollow markers: protocol (a), filled: protocol (b); a point \
+         classifiers on that set; hollow circles: protocol (a), filled circles: (b), triangles: (c); a point \
          below the dashed diagonal is a set where the best classifier beats us.\n",
         t.name,
         link(report_dir, &outputs.png),
@@ -78,6 +81,19 @@ pub fn section(t: &Table1, csv: &Path, outputs: &Outputs, report_dir: &Path) -> 
             c.protocol.label(),
             protocol_intro(c, t),
             protocol_markdown(c, t.n_classifiers)
+        );
+    }
+    text += "### The separate test files\n\n";
+    text += &test_files_markdown(t);
+    text += "\n### The classical baselines' choices at a grid edge\n\n";
+    text += &tuning::markdown(&t.tuning);
+    if let Some((ranking, sets)) = &outputs.ranking {
+        let _ = writeln!(
+            text,
+            "\nMachine-readable: [the ranking]({}) (every model under every protocol) and \
+             [the sets]({}) (used, or skipped with the reason).\n",
+            link(report_dir, ranking),
+            link(report_dir, sets)
         );
     }
     text += "### Notes\n\n";
