@@ -28,6 +28,7 @@ use smartcore::neighbors::knn_classifier::{KNNClassifier, KNNClassifierParameter
 
 use super::cv::{self, Cv};
 use super::input::Input;
+use super::result::Selection;
 use super::{score, Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
 use crate::Result;
 
@@ -224,19 +225,18 @@ pub(crate) fn fit(
     let test_rows: Vec<usize> = (0..input.n_test).collect();
     let x_test = Rows::new(input, input.x_test, &test_rows)?;
     let test_pred = run(grid[choice.index], &all, &x_test)?;
-    let scores = score::test(&test_pred, input.y_test, input.c, input.task);
-    Ok(BaselineResult {
-        baseline,
-        model: label.to_owned(),
-        kernel: None,
-        hyperparameters: vec![grid[choice.index].hyperparameter(&grid)],
+    let hyperparameters = vec![grid[choice.index].hyperparameter(&grid)];
+    let selection = Selection {
         criterion,
-        criterion_value: values[choice.index],
-        ties: choice.ties,
-        grid_points: values.len(),
+        values: &values,
+        choice,
+    };
+    Ok(BaselineResult::scored(
+        baseline,
+        None,
+        hyperparameters,
+        selection,
         test_pred,
-        test_labels: scores.labels,
-        test_mse: scores.mse,
-        test_accuracy: scores.accuracy,
-    })
+        input,
+    ))
 }

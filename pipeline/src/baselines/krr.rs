@@ -10,7 +10,8 @@ use kare_ntk::ridge::RidgePath;
 
 use super::input::Input;
 use super::kernels::{base_gram, base_matrix, scale, Base, Kernel};
-use super::{cv, score, Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
+use super::result::Selection;
+use super::{cv, Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
 use crate::Result;
 
 /// The kernel of a kernel ridge baseline.
@@ -144,19 +145,17 @@ pub(crate) fn fit(
     }
     hyperparameters.push(Hyperparameter::chosen("g", best.g.0, family.g_grid(config)));
     hyperparameters.push(Hyperparameter::chosen("λ̃", rel, ridges));
-    let scores = score::test(&test_pred, input.y_test, c, input.task);
-    Ok(BaselineResult {
-        baseline: family.baseline(),
-        model: label.to_owned(),
-        kernel: Some(best.kernel),
-        hyperparameters,
+    let selection = Selection {
         criterion: Criterion::Gcv,
-        criterion_value: gcv[ki][ri],
-        ties: choice.ties,
-        grid_points: values.len(),
+        values: &values,
+        choice,
+    };
+    Ok(BaselineResult::scored(
+        family.baseline(),
+        Some(best.kernel),
+        hyperparameters,
+        selection,
         test_pred,
-        test_labels: scores.labels,
-        test_mse: scores.mse,
-        test_accuracy: scores.accuracy,
-    })
+        input,
+    ))
 }

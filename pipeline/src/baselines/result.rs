@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cv::Choice;
+use super::input::Input;
+use super::score;
 use super::{Baseline, Criterion, Kernel};
 
 /// One tuned hyper-parameter of a fitted baseline.
@@ -74,7 +77,42 @@ pub struct BaselineResult {
     pub test_accuracy: Option<f64>,
 }
 
+/// How a baseline's choice was made: its criterion's value at every grid point, in the
+/// order of the search (simplest first), and the point chosen.
+pub(crate) struct Selection<'a> {
+    pub criterion: Criterion,
+    pub values: &'a [f64],
+    pub choice: Choice,
+}
+
 impl BaselineResult {
+    /// The result of `baseline` choosing `selection` with `hyperparameters` (and `kernel`, for
+    /// the kernel baselines), its predictions `test_pred` scored against `input`'s test set.
+    pub(crate) fn scored(
+        baseline: Baseline,
+        kernel: Option<Kernel>,
+        hyperparameters: Vec<Hyperparameter>,
+        selection: Selection<'_>,
+        test_pred: Vec<f64>,
+        input: &Input,
+    ) -> Self {
+        let scores = score::test(&test_pred, input.y_test, input.c, input.task);
+        Self {
+            baseline,
+            model: baseline.label(input.task).to_owned(),
+            kernel,
+            hyperparameters,
+            criterion: selection.criterion,
+            criterion_value: selection.values[selection.choice.index],
+            ties: selection.choice.ties,
+            grid_points: selection.values.len(),
+            test_pred,
+            test_labels: scores.labels,
+            test_mse: scores.mse,
+            test_accuracy: scores.accuracy,
+        }
+    }
+
     /// The choice in one compact line without commas, the kernel first when there is one,
     /// e.g. `kernel=rbf γ=1.234e-3 g=0.5 λ̃=1e-2` or `k=7`.
     pub fn hyperparameters_text(&self) -> String {

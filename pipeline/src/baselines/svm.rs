@@ -17,7 +17,8 @@ use ndarray::{ArrayView1, ArrayView2};
 use super::cv::{self, Cv};
 use super::input::Input;
 use super::kernels::{base_gram, base_matrix, scale, submatrix, Base, Kernel};
-use super::{score, Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
+use super::result::Selection;
+use super::{Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
 use crate::data::Task;
 use crate::Result;
 
@@ -195,24 +196,23 @@ pub(crate) fn fit(input: &Input, config: &BaselineConfig, seed: u64) -> Result<B
         input.d,
     ));
     let test_pred = fit_predict(input, &all_rows, g / width, c, &k_test, config)?;
-    let scores = score::test(&test_pred, input.y_test, input.c, input.task);
-    Ok(BaselineResult {
-        baseline: Baseline::Svm,
-        model: Baseline::Svm.label(input.task).to_owned(),
-        kernel: Some(kernel),
-        hyperparameters: vec![
-            Hyperparameter::chosen("C", c, &c_grid),
-            Hyperparameter::chosen("g", g, &config.svm_gamma_scales),
-        ],
+    let hyperparameters = vec![
+        Hyperparameter::chosen("C", c, &c_grid),
+        Hyperparameter::chosen("g", g, &config.svm_gamma_scales),
+    ];
+    let selection = Selection {
         criterion,
-        criterion_value: values[choice.index],
-        ties: choice.ties,
-        grid_points: values.len(),
+        values: &values,
+        choice,
+    };
+    Ok(BaselineResult::scored(
+        Baseline::Svm,
+        Some(kernel),
+        hyperparameters,
+        selection,
         test_pred,
-        test_labels: scores.labels,
-        test_mse: scores.mse,
-        test_accuracy: scores.accuracy,
-    })
+        input,
+    ))
 }
 
 #[cfg(test)]
