@@ -316,7 +316,8 @@ pub fn test_files_markdown(t: &Table1) -> String {
          (raw files; `inf`: a feature that varies in the train file is constant in the test \
          file). Two files each standardised on its own show no shift and a ratio near 1 although \
          one raw value is coded differently in each, so an unflagged file is not proof of a \
-         common scale.\n\n| set | test file | rows | max mean shift (train sd) | max sd ratio | \
+         common scale. A test file on another scale than its train file can push any model \
+         trained on the train file below chance, so read protocol (c) beside this table.\n\n| set | test file | rows | max mean shift (train sd) | max sd ratio | \
          scaled unlike the train file | used in (c) |\n|---|---|---|---|---|---|---|\n"
     );
     for (set, f) in &t.test_files {
