@@ -289,7 +289,11 @@ fn baselines_run_once_per_data_set_and_join_every_panel() {
         assert_eq!(number(row, "test_mse"), direct.test_mse, "{row:?}");
         assert_eq!(row["hyperparameters"], direct.hyperparameters_text());
         let edges = direct.edges();
-        let edge_text = if edges.is_empty() { "none".to_string() } else { edges.join(" ") };
+        let edge_text = if edges.is_empty() {
+            "none".to_string()
+        } else {
+            edges.join(" ")
+        };
         assert_eq!(row["grid_edge"], edge_text);
         assert!(row["stop_reason"].contains(&direct.criterion.text()));
     }

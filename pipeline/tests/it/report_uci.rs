@@ -246,7 +246,10 @@ fn ranking_and_sets_files(results: &Path) {
         (header, rows)
     };
     let (header, rows) = read("t1test-ranking.csv");
-    assert_eq!(&header[..5], ["protocol", "model", "ours", "position", "friedman_rank"]);
+    assert_eq!(
+        &header[..5],
+        ["protocol", "model", "ours", "position", "friedman_rank"]
+    );
     assert_eq!(rows.len(), 3 * 5);
     let find = |protocol: &str, model: &str| {
         (rows.iter())
@@ -259,7 +262,10 @@ fn ranking_and_sets_files(results: &Path) {
     assert_eq!(ntk[5].parse::<f64>().unwrap(), 60.0);
     assert_eq!((ntk[10].as_str(), ntk[11].as_str()), ("1", "1"));
     let c3 = find("as-published", "c3");
-    assert_eq!((c3[2].as_str(), c3[3].as_str(), c3[11].as_str()), ("0", "5", "1"));
+    assert_eq!(
+        (c3[2].as_str(), c3[3].as_str(), c3[11].as_str()),
+        ("0", "5", "1")
+    );
 
     let (header, rows) = read("t1test-sets.csv");
     assert_eq!(header, ["protocol", "set", "used", "reason"]);
@@ -269,9 +275,15 @@ fn ranking_and_sets_files(results: &Path) {
     };
     assert_eq!(line("as-published", "beta"), ("1".into(), String::new()));
     let (used, why) = line("honest", "beta");
-    assert!(used == "0" && why.starts_with("ships a separate test file"), "{why}");
+    assert!(
+        used == "0" && why.starts_with("ships a separate test file"),
+        "{why}"
+    );
     assert_eq!(line("test-file", "beta"), ("1".into(), String::new()));
-    assert_eq!(line("honest", "delta"), ("0".into(), "not in results_UCI.txt".into()));
+    assert_eq!(
+        line("honest", "delta"),
+        ("0".into(), "not in results_UCI.txt".into())
+    );
     // (c) lists only the sets with a test file.
     assert!(!rows.iter().any(|r| r[0] == "test-file" && r[1] != "beta"));
 }
