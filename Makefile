@@ -16,8 +16,10 @@ build: ## Build the `kare` command (release)
 	$(CARGO) build --release -p kare-pipeline
 
 .PHONY: test
-test: ## Run every test (release mode), then test-slurm when Slurm is installed
+test: ## Run every test and the library's examples (release mode), then test-slurm when Slurm is installed
 	$(CARGO) test --release --workspace
+	$(CARGO) run --release --example ntk_kare_of_saved_mlp
+	$(CARGO) run --release --example train_on_your_arrays
 	@if command -v sbatch >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory test-slurm; \
 	elif [ "$(KARE_REQUIRE_SLURM)" = 1 ]; then \
