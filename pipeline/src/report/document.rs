@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use super::aggregate::{MethodRuns, Panel, SeedRun, Stats};
-use super::claims::{check_panel, Verdict};
+use super::claims::{check_panel, ClaimCheck, Verdict};
 use super::format::{duration, mean_sd, num};
 use super::load::{Method, RunInfo, COMPLETED};
 use super::paired::Paired;
@@ -167,6 +167,30 @@ const CLAIMS_LEGEND: &str = "Verdicts compare seed means, as the paper does. *Pa
 
 /// The section of an experiment with results.
 pub fn experiment(e: &Experiment) -> Section {
+    let mut text = heading(e);
+    let (claims_text, counts) = claims(e);
+    text += &claims_text;
+    text += &mse_table(e.table);
+    text += e.extra;
+    text += &sanity(e);
+    let (wall_text, wall_seconds) = wall_time(e);
+    text += &wall_text;
+    Section {
+        text,
+        claims_checked: counts.checked,
+        claims_holding: counts.holding,
+        paper_claims: (counts.paper_holding, counts.paper_checked),
+        wall_seconds: Some(wall_seconds),
+        datasets: datasets(e.panels),
+        quick: e.name.ends_with("-quick")
+            || e.run_info.and_then(|i| i.tier.as_deref()) == Some("quick"),
+        headline: None,
+    }
+}
+
+/// The section's title, links to its results, table and figure files, the run's provenance and
+/// the figure itself: what a reader needs before the claims.
+fn heading(e: &Experiment) -> String {
     let mut text = format!("## {}\n\n", e.name);
     let n_rows: usize = e
         .panels
@@ -187,83 +211,122 @@ pub fn experiment(e: &Experiment) -> Section {
         link(e.report_dir, &e.outputs.png),
         link(e.report_dir, &e.outputs.svg),
     );
-    if let Some(info) = e.run_info {
-        let mut parts = Vec::new();
-        if let Some(tier) = &info.tier {
-            parts.push(format!("tier `{tier}`"));
-        }
-        if let Some(commit) = &info.git_commit {
-            parts.push(format!("commit `{}`", &commit[..commit.len().min(12)]));
-        }
-        for (key, seconds) in &info.seconds {
-            parts.push(format!("`{key}` {}", duration(*seconds)));
-        }
-        if !parts.is_empty() {
-            let _ = writeln!(text, "Run: {}.", parts.join(", "));
-        }
-        let _ = writeln!(text, "{}", draws(info));
-    } else {
-        text += "Draws: not recorded (no results JSON beside the CSV).\n";
-    }
+    text += &provenance(e.run_info);
     let _ = writeln!(
         text,
         "\n![{}]({})\n",
         e.name,
         link(e.report_dir, &e.outputs.png)
     );
+    text
+}
 
-    // Claims.
+/// `Run: …` (tier, commit, stage times) and `Draws: …` from the run's metadata, so that a reader
+/// knows which code and which random streams produced the numbers; without metadata, a line
+/// saying the draws are not recorded.
+fn provenance(run_info: Option<&RunInfo>) -> String {
+    let Some(info) = run_info else {
+        return "Draws: not recorded (no results JSON beside the CSV).\n".to_string();
+    };
+    let mut text = String::new();
+    let mut parts = Vec::new();
+    if let Some(tier) = &info.tier {
+        parts.push(format!("tier `{tier}`"));
+    }
+    if let Some(commit) = &info.git_commit {
+        parts.push(format!("commit `{}`", &commit[..commit.len().min(12)]));
+    }
+    for (key, seconds) in &info.seconds {
+        parts.push(format!("`{key}` {}", duration(*seconds)));
+    }
+    if !parts.is_empty() {
+        let _ = writeln!(text, "Run: {}.", parts.join(", "));
+    }
+    let _ = writeln!(text, "{}", draws(info));
+    text
+}
+
+/// How many claims were checked and how many hold, on our numbers and on the paper's curves.
+#[derive(Default)]
+struct ClaimCounts {
+    checked: usize,
+    holding: usize,
+    paper_checked: usize,
+    paper_holding: usize,
+}
+
+impl ClaimCounts {
+    /// Counts one claim: on ours when it could be checked, on the paper's when it has a
+    /// counterpart there that could be checked.
+    fn add(&mut self, c: &ClaimCheck) {
+        if c.ours.verdict != Verdict::Unchecked {
+            self.checked += 1;
+            self.holding += usize::from(c.ours.verdict == Verdict::Holds);
+        }
+        if let Some(p) = c.paper.as_ref().filter(|p| p.verdict != Verdict::Unchecked) {
+            self.paper_checked += 1;
+            self.paper_holding += usize::from(p.verdict == Verdict::Holds);
+        }
+    }
+}
+
+/// The table of METHOD §8's claims per panel, ours beside the paper's, with its legend and the
+/// tally; returns the tally too, for the summary.
+fn claims(e: &Experiment) -> (String, ClaimCounts) {
+    let mut text = String::new();
     let _ = writeln!(text, "### Claims of the paper (METHOD §8), per panel\n");
     text += CLAIMS_LEGEND;
     text += "| panel | claim | ours (seed means) | ours | paired d_s: mean [95 % interval] | \
              seeds where it holds | paper | paper's verdict |\n";
     text += "|---|---|---|---|---|---|---|---|\n";
-    let (mut checked, mut holding, mut paper_checked, mut paper_holding) = (0, 0, 0, 0);
+    let mut counts = ClaimCounts::default();
     for panel in e.panels {
         let title = panel.key.title(e.with_model);
         for (i, c) in check_panel(panel, e.reference).iter().enumerate() {
-            if c.ours.verdict != Verdict::Unchecked {
-                checked += 1;
-                holding += usize::from(c.ours.verdict == Verdict::Holds);
-            }
-            if let Some(p) = c.paper.as_ref().filter(|p| p.verdict != Verdict::Unchecked) {
-                paper_checked += 1;
-                paper_holding += usize::from(p.verdict == Verdict::Holds);
-            }
-            let _ = writeln!(
-                text,
-                "| {} | {} | {} | **{}** | {} | {} | {} | {} |",
-                if i == 0 { title.as_str() } else { "" },
-                c.claim.text(),
-                c.ours.detail,
-                c.ours.verdict.text(),
-                c.paired.as_ref().map_or("—".into(), Paired::mean_text),
-                c.paired
-                    .as_ref()
-                    .map_or("not checkable".into(), Paired::holding_text),
-                c.paper
-                    .as_ref()
-                    .map_or("no counterpart", |p| p.detail.as_str()),
-                c.paper.as_ref().map_or("—", |p| p.verdict.text()),
-            );
+            counts.add(c);
+            text += &claim_row(if i == 0 { title.as_str() } else { "" }, c);
         }
     }
     let _ = writeln!(
         text,
-        "\nOurs: {holding} of {checked} claims hold; the paper's curves: {paper_holding} of \
-         {paper_checked}.\n"
+        "\nOurs: {} of {} claims hold; the paper's curves: {} of {}.\n",
+        counts.holding, counts.checked, counts.paper_holding, counts.paper_checked
     );
+    (text, counts)
+}
 
-    // Table and the differences from the paper.
+/// One row of the claims table; `panel` is the panel's title on its first claim, else empty,
+/// so that each panel is named once.
+fn claim_row(panel: &str, c: &ClaimCheck) -> String {
+    format!(
+        "| {} | {} | {} | **{}** | {} | {} | {} | {} |\n",
+        panel,
+        c.claim.text(),
+        c.ours.detail,
+        c.ours.verdict.text(),
+        c.paired.as_ref().map_or("—".into(), Paired::mean_text),
+        c.paired
+            .as_ref()
+            .map_or("not checkable".into(), Paired::holding_text),
+        c.paper
+            .as_ref()
+            .map_or("no counterpart", |p| p.detail.as_str()),
+        c.paper.as_ref().map_or("—", |p| p.verdict.text()),
+    )
+}
+
+/// The table of test MSE at the best λ̃ with its legend, then the rows where ours differs from
+/// the paper by more than the seed spread, each with its size and direction.
+fn mse_table(table: &[TableRow]) -> String {
+    let mut text = String::new();
     let _ = writeln!(text, "### Test MSE at the best λ̃\n");
     text += "*oracle λ̃ (test)*: the λ̃ of smallest seed-mean test MSE (the paper's reading; it \
              looks at the test set). *GCV-chosen λ̃ (train only)*: per seed, the λ̃ of smallest \
              GCV of the final kernel on the training data, an honest choice. *paper*: the \
              smallest value of the paper's curve. *ours vs paper*: whether |our mean − paper| \
              exceeds our sd over seeds.\n\n";
-    text += &markdown(e.table);
-    let differing: Vec<&TableRow> = e
-        .table
+    text += &markdown(table);
+    let differing: Vec<&TableRow> = table
         .iter()
         .filter(|r| r.differs_from_paper() == Some(true))
         .collect();
@@ -274,58 +337,48 @@ pub fn experiment(e: &Experiment) -> Section {
         if differing.is_empty() {
             "nowhere.".to_string()
         } else {
-            format!(
-                "{} of {} compared rows.",
-                differing.len(),
-                compared(e.table)
-            )
+            format!("{} of {} compared rows.", differing.len(), compared(table))
         }
     );
     for r in differing {
-        let o = r
-            .oracle
-            .as_ref()
-            .expect("differs_from_paper needs an oracle");
-        let (_, paper) = r.paper.expect("differs_from_paper needs a paper value");
-        let _ = writeln!(
-            text,
-            "- {}, {}: ours {} vs paper {} ({} by {}).",
-            r.panel,
-            r.method.label(),
-            spread(&o.stats),
-            num(paper),
-            if o.stats.mean > paper {
-                "above"
-            } else {
-                "below"
-            },
-            num((o.stats.mean - paper).abs()),
-        );
+        text += &difference(r);
     }
     text.push('\n');
-    text += e.extra;
+    text
+}
 
-    text += &sanity(e);
-    let (wall_text, wall_seconds) = wall_time(e);
-    text += &wall_text;
+/// `- panel, method: ours … vs paper … (above by …).` for a row that differs from the paper.
+fn difference(r: &TableRow) -> String {
+    let o = r
+        .oracle
+        .as_ref()
+        .expect("differs_from_paper needs an oracle");
+    let (_, paper) = r.paper.expect("differs_from_paper needs a paper value");
+    format!(
+        "- {}, {}: ours {} vs paper {} ({} by {}).\n",
+        r.panel,
+        r.method.label(),
+        spread(&o.stats),
+        num(paper),
+        if o.stats.mean > paper {
+            "above"
+        } else {
+            "below"
+        },
+        num((o.stats.mean - paper).abs()),
+    )
+}
 
+/// The data sets of `panels`, each once, in the order they first appear (for the deviations
+/// that apply to some data sets only).
+fn datasets(panels: &[Panel]) -> Vec<String> {
     let mut datasets: Vec<String> = Vec::new();
-    for p in e.panels {
+    for p in panels {
         if !datasets.contains(&p.key.dataset) {
             datasets.push(p.key.dataset.clone());
         }
     }
-    Section {
-        text,
-        claims_checked: checked,
-        claims_holding: holding,
-        paper_claims: (paper_holding, paper_checked),
-        wall_seconds: Some(wall_seconds),
-        datasets,
-        quick: e.name.ends_with("-quick")
-            || e.run_info.and_then(|i| i.tier.as_deref()) == Some("quick"),
-        headline: None,
-    }
+    datasets
 }
 
 /// Rows with both a paper value and a seed spread.
