@@ -400,91 +400,117 @@ fn sanity(e: &Experiment) -> String {
              final KARE, NTK-KARE | final KARE, initial NTK | seeds where KARE was lowered |\n\
              |---|---|---|---|---|---|---|\n";
     for panel in e.panels {
-        let kare = panel.method(Method::NtkKare);
-        let initial = panel.method(Method::InitialNtk);
-        let early = kare.map_or("—".into(), |k| {
-            let stopped = k
-                .seeds
-                .iter()
-                .filter(|s| s.stop_reason != COMPLETED)
-                .count();
-            format!(
-                "{stopped} of {} ({:.0} %)",
-                k.seeds.len(),
-                100.0 * stopped as f64 / k.seeds.len().max(1) as f64
-            )
-        });
-        let stopped: Vec<&SeedRun> = kare.map_or(Vec::new(), |k| {
-            k.seeds
-                .iter()
-                .filter(|s| s.stop_reason != COMPLETED)
-                .collect()
-        });
-        let mut reasons: Vec<(String, usize)> = Vec::new();
-        for s in &stopped {
-            let kind = reason_kind(&s.stop_reason);
-            match reasons.iter_mut().find(|(r, _)| *r == kind) {
-                Some((_, n)) => *n += 1,
-                None => reasons.push((kind, 1)),
-            }
-        }
-        let why = if reasons.is_empty() {
-            "—".to_string()
-        } else {
-            reasons
-                .iter()
-                .map(|(r, n)| format!("{r} (×{n})"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        let mut steps: Vec<usize> = stopped.iter().map(|s| s.steps_run).collect();
-        steps.sort_unstable();
-        let steps = if steps.is_empty() {
-            "—".to_string()
-        } else {
-            steps
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let final_kare = |m: Option<&MethodRuns>| {
-            let values: Vec<f64> = m
-                .map(|m| m.seeds.iter().filter_map(|s| s.final_kare).collect())
-                .unwrap_or_default();
-            Stats::of(&values).map_or("—".into(), |s| {
-                format!("{} (median {})", num(s.mean), num(s.median))
-            })
-        };
-        let lowered = match (kare, initial) {
-            (Some(k), Some(i)) => {
-                let pairs: Vec<bool> = k
-                    .seeds
-                    .iter()
-                    .filter_map(|ks| {
-                        let after = ks.final_kare?;
-                        let before = i.seed(ks.seed)?.final_kare?;
-                        Some(after < before)
-                    })
-                    .collect();
-                format!(
-                    "{} of {}",
-                    pairs.iter().filter(|&&l| l).count(),
-                    pairs.len()
-                )
-            }
-            _ => "—".into(),
-        };
-        let _ = writeln!(
-            text,
-            "| {} | {early} | {why} | {steps} | {} | {} | {lowered} |",
-            panel.key.title(e.with_model),
-            final_kare(kare),
-            final_kare(initial),
-        );
+        text += &sanity_row(panel, e.with_model);
     }
     text.push('\n');
     text
+}
+
+/// One panel's row of the sanity table.
+fn sanity_row(panel: &Panel, with_model: bool) -> String {
+    let kare = panel.method(Method::NtkKare);
+    let initial = panel.method(Method::InitialNtk);
+    let stopped: Vec<&SeedRun> = kare.map_or(Vec::new(), |k| {
+        k.seeds
+            .iter()
+            .filter(|s| s.stop_reason != COMPLETED)
+            .collect()
+    });
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {} |\n",
+        panel.key.title(with_model),
+        stopped_share(kare),
+        stop_reasons(&stopped),
+        steps_run(&stopped),
+        final_kare(kare),
+        final_kare(initial),
+        kare_lowered(kare, initial),
+    )
+}
+
+/// `k of n (p %)`: how many of NTK-KARE's seeds stopped before the last step, or `—` without
+/// NTK-KARE runs.
+fn stopped_share(kare: Option<&MethodRuns>) -> String {
+    kare.map_or("—".into(), |k| {
+        let stopped = k
+            .seeds
+            .iter()
+            .filter(|s| s.stop_reason != COMPLETED)
+            .count();
+        format!(
+            "{stopped} of {} ({:.0} %)",
+            k.seeds.len(),
+            100.0 * stopped as f64 / k.seeds.len().max(1) as f64
+        )
+    })
+}
+
+/// The stopped runs' reasons, grouped by kind (numbers as `N`) in the order first seen, with
+/// how many runs gave each: `reason (×n); …`, or `—` when none stopped.
+fn stop_reasons(stopped: &[&SeedRun]) -> String {
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for s in stopped {
+        let kind = reason_kind(&s.stop_reason);
+        match reasons.iter_mut().find(|(r, _)| *r == kind) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((kind, 1)),
+        }
+    }
+    if reasons.is_empty() {
+        return "—".to_string();
+    }
+    reasons
+        .iter()
+        .map(|(r, n)| format!("{r} (×{n})"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The steps the stopped runs completed, ascending (how early they stopped), or `—`.
+fn steps_run(stopped: &[&SeedRun]) -> String {
+    let mut steps: Vec<usize> = stopped.iter().map(|s| s.steps_run).collect();
+    steps.sort_unstable();
+    if steps.is_empty() {
+        return "—".to_string();
+    }
+    steps
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `mean (median m)` of a method's final KARE over its seeds, or `—` when none recorded one.
+fn final_kare(m: Option<&MethodRuns>) -> String {
+    let values: Vec<f64> = m
+        .map(|m| m.seeds.iter().filter_map(|s| s.final_kare).collect())
+        .unwrap_or_default();
+    Stats::of(&values).map_or("—".into(), |s| {
+        format!("{} (median {})", num(s.mean), num(s.median))
+    })
+}
+
+/// `k of n`: of the seeds where both NTK-KARE and the initial NTK recorded a final KARE, those
+/// where NTK-KARE's is lower, i.e. where the optimisation lowered its objective; `—` without
+/// both methods.
+fn kare_lowered(kare: Option<&MethodRuns>, initial: Option<&MethodRuns>) -> String {
+    let (Some(k), Some(i)) = (kare, initial) else {
+        return "—".into();
+    };
+    let pairs: Vec<bool> = k
+        .seeds
+        .iter()
+        .filter_map(|ks| {
+            let after = ks.final_kare?;
+            let before = i.seed(ks.seed)?.final_kare?;
+            Some(after < before)
+        })
+        .collect();
+    format!(
+        "{} of {}",
+        pairs.iter().filter(|&&l| l).count(),
+        pairs.len()
+    )
 }
 
 /// A stop reason with its numbers replaced by `N`, so that runs stopped for the same cause at
