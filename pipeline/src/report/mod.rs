@@ -148,60 +148,15 @@ pub fn build(
         figures_dir,
         reference: &reference,
         report_dir,
-        panels: experiments
-            .iter()
-            .zip(&loaded)
-            .filter_map(|(&name, l)| match &l.kind {
-                Kind::Curves(panels, _) => Some((name, panels.as_slice())),
-                _ => None,
-            })
-            .collect(),
+        panels: curve_panels(experiments, &loaded),
     };
     let mut sections = Vec::new();
     let mut summaries = Vec::new();
     let mut classifiers: Option<uci::classifiers::Classifiers> = None;
     for (&name, loaded) in experiments.iter().zip(&loaded) {
-        let csv = &loaded.csv;
-        let outputs = Outputs {
-            png: figures_dir.join(format!("{name}.png")),
-            svg: figures_dir.join(format!("{name}.svg")),
-            table_md: results_dir.join(format!("{name}-table.md")),
-            table_tex: results_dir.join(format!("{name}-table.tex")),
-            vs_paper: None,
-            seeds_figure: None,
-            ranking: None,
-        };
-        let (section, outputs) = match &loaded.kind {
-            Kind::NotRun => {
-                sections.push(document::not_run(name, csv, report_dir));
-                summaries.push(ExperimentSummary {
-                    name: name.to_string(),
-                    outputs: None,
-                    claims_checked: 0,
-                    claims_holding: 0,
-                    note: None,
-                });
-                continue;
-            }
-            Kind::Uci => {
-                if classifiers.is_none() {
-                    classifiers = Some(uci::classifiers::Classifiers::load(uci_results)?);
-                }
-                let classifiers = classifiers.as_ref().expect("loaded above");
-                table1(&context, name, csv, classifiers, outputs)?
-            }
-            Kind::Curves(panels, baselines) => {
-                curves(&context, name, (panels, baselines), csv, outputs)?
-            }
-        };
-        summaries.push(ExperimentSummary {
-            name: name.to_string(),
-            outputs: Some(outputs),
-            claims_checked: section.claims_checked,
-            claims_holding: section.claims_holding,
-            note: section.headline.clone(),
-        });
+        let (section, summary) = part(&context, name, loaded, uci_results, &mut classifiers)?;
         sections.push(section);
+        summaries.push(summary);
     }
     let text = document::report(&sections, &summaries, reference_csv);
     write_atomic(report_path, text.as_bytes())?;
@@ -209,6 +164,80 @@ pub fn build(
         report: report_path.to_path_buf(),
         experiments: summaries,
     })
+}
+
+/// The panels of the experiments of λ̃ curves among `loaded` (read from `experiments`, in
+/// order), by name, so that an experiment's section can reach its companion's.
+fn curve_panels<'a>(
+    experiments: &[&'a str],
+    loaded: &'a [Loaded],
+) -> HashMap<&'a str, &'a [aggregate::Panel]> {
+    experiments
+        .iter()
+        .zip(loaded)
+        .filter_map(|(&name, l)| match &l.kind {
+            Kind::Curves(panels, _) => Some((name, panels.as_slice())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Where experiment `name`'s figure and tables go; the optional files are filled in by the
+/// experiments they apply to.
+fn planned_outputs(name: &str, figures_dir: &Path, results_dir: &Path) -> Outputs {
+    Outputs {
+        png: figures_dir.join(format!("{name}.png")),
+        svg: figures_dir.join(format!("{name}.svg")),
+        table_md: results_dir.join(format!("{name}-table.md")),
+        table_tex: results_dir.join(format!("{name}-table.tex")),
+        vs_paper: None,
+        seeds_figure: None,
+        ranking: None,
+    }
+}
+
+/// Experiment `name`'s section of the report and its summary, writing its figure and tables
+/// when it has results. The classifiers of `uci_results` are loaded into `classifiers` by the
+/// first UCI experiment only, so that reports without Table 1 never need that file.
+fn part(
+    context: &Context,
+    name: &str,
+    loaded: &Loaded,
+    uci_results: &Path,
+    classifiers: &mut Option<uci::classifiers::Classifiers>,
+) -> Result<(document::Section, ExperimentSummary)> {
+    let csv = &loaded.csv;
+    let outputs = planned_outputs(name, context.figures_dir, context.results_dir);
+    let (section, outputs) = match &loaded.kind {
+        Kind::NotRun => {
+            let summary = ExperimentSummary {
+                name: name.to_string(),
+                outputs: None,
+                claims_checked: 0,
+                claims_holding: 0,
+                note: None,
+            };
+            return Ok((document::not_run(name, csv, context.report_dir), summary));
+        }
+        Kind::Uci => {
+            if classifiers.is_none() {
+                *classifiers = Some(uci::classifiers::Classifiers::load(uci_results)?);
+            }
+            let classifiers = classifiers.as_ref().expect("loaded above");
+            table1(context, name, csv, classifiers, outputs)?
+        }
+        Kind::Curves(panels, baselines) => {
+            curves(context, name, (panels, baselines), csv, outputs)?
+        }
+    };
+    let summary = ExperimentSummary {
+        name: name.to_string(),
+        outputs: Some(outputs),
+        claims_checked: section.claims_checked,
+        claims_holding: section.claims_holding,
+        note: section.headline.clone(),
+    };
+    Ok((section, summary))
 }
 
 /// One experiment's results file, read once.
