@@ -690,13 +690,35 @@ fn render<DB: DrawingBackend>(
     draw_legend(&legend, glyphs, figure)
 }
 
+/// Draws one panel: its axes, then each method's series in the panel's order, so later
+/// series are drawn over earlier ones.
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     glyphs: Glyphs,
     plot: &PanelPlot,
 ) -> Result<(), String> {
+    let mut chart = draw_panel_axes(area, glyphs, plot)?;
+    for s in &plot.series {
+        if s.method.has_ridge() {
+            draw_ridge_series(&mut chart, s)?;
+        } else {
+            draw_flat_series(&mut chart, s, plot)?;
+        }
+    }
+    Ok(())
+}
+
+/// A panel's chart: log10 λ̃ against the panel's y scale, in plot coordinates.
+type PanelChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
+
+/// Builds a panel's chart and draws its caption, mesh, tick labels and axis descriptions,
+/// so the series can then be drawn over the grid.
+fn draw_panel_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    glyphs: Glyphs,
+    plot: &PanelPlot,
+) -> Result<PanelChart<'a, DB>, String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let (x0, x1) = plot.x_range;
     let (x_labelled, x_grid) = plot.x_ticks();
     let mut chart = ChartBuilder::on(area)
         .caption(&plot.title, (FONT, 18))
@@ -738,65 +760,84 @@ fn draw_panel<DB: DrawingBackend>(
         ),
         (HPos::Center, VPos::Top),
     )?;
+    Ok(chart)
+}
 
-    for s in &plot.series {
-        let c = colour(s.method);
-        let band = c.mix(0.16).filled();
-        if s.method.has_ridge() {
-            let pts = &s.ours;
-            if pts.len() > 1 {
-                let outline: Vec<(f64, f64)> = pts
+/// Draws an NTK's curve over λ̃: its band (when there is more than one point), its
+/// mean line with dots, and the paper's points as open circles.
+fn draw_ridge_series<DB: DrawingBackend>(
+    chart: &mut PanelChart<'_, DB>,
+    s: &Series,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let c = colour(s.method);
+    let band = c.mix(0.16).filled();
+    let pts = &s.ours;
+    if pts.len() > 1 {
+        let outline: Vec<(f64, f64)> = pts
+            .iter()
+            .map(|p| (p.0, p.3))
+            .chain(pts.iter().rev().map(|p| (p.0, p.2)))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(outline, band)))
+            .map_err(err)?;
+    }
+    chart
+        .draw_series(LineSeries::new(
+            pts.iter().map(|p| (p.0, p.1)),
+            c.stroke_width(2),
+        ))
+        .map_err(err)?;
+    chart
+        .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 3, c.filled())))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            s.paper
+                .iter()
+                .map(|&p| Circle::new(p, 5, c.stroke_width(2))),
+        )
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Draws a method reported at one point rather than over λ̃ (the DNN, a baseline): its band
+/// and dashed mean span the whole x range, and the paper's value is marked at each λ̃ of the
+/// paper's NTK curves.
+fn draw_flat_series<DB: DrawingBackend>(
+    chart: &mut PanelChart<'_, DB>,
+    s: &Series,
+    plot: &PanelPlot,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let (x0, x1) = plot.x_range;
+    let c = colour(s.method);
+    let band = c.mix(0.16).filled();
+    for &(_, mean, low, high) in &s.ours {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x0, low), (x1, high)],
+                band,
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x0, mean), (x1, mean)],
+                10,
+                6,
+                c.stroke_width(2),
+            ))
+            .map_err(err)?;
+    }
+    for &(_, value) in &s.paper {
+        chart
+            .draw_series(
+                plot.paper_grid
                     .iter()
-                    .map(|p| (p.0, p.3))
-                    .chain(pts.iter().rev().map(|p| (p.0, p.2)))
-                    .collect();
-                chart
-                    .draw_series(std::iter::once(Polygon::new(outline, band)))
-                    .map_err(err)?;
-            }
-            chart
-                .draw_series(LineSeries::new(
-                    pts.iter().map(|p| (p.0, p.1)),
-                    c.stroke_width(2),
-                ))
-                .map_err(err)?;
-            chart
-                .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 3, c.filled())))
-                .map_err(err)?;
-            chart
-                .draw_series(
-                    s.paper
-                        .iter()
-                        .map(|&p| Circle::new(p, 5, c.stroke_width(2))),
-                )
-                .map_err(err)?;
-        } else {
-            for &(_, mean, low, high) in &s.ours {
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(x0, low), (x1, high)],
-                        band,
-                    )))
-                    .map_err(err)?;
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        [(x0, mean), (x1, mean)],
-                        10,
-                        6,
-                        c.stroke_width(2),
-                    ))
-                    .map_err(err)?;
-            }
-            for &(_, value) in &s.paper {
-                chart
-                    .draw_series(
-                        plot.paper_grid
-                            .iter()
-                            .map(|&x| Circle::new((x, value), 5, c.stroke_width(2))),
-                    )
-                    .map_err(err)?;
-            }
-        }
+                    .map(|&x| Circle::new((x, value), 5, c.stroke_width(2))),
+            )
+            .map_err(err)?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! the reasons, and the metrics of [`super::rank`] computed jointly over all models.
 
 use super::classifiers::Classifiers;
-use super::protocol::{Evaluation, Protocol};
+use super::protocol::{Evaluation, Protocol, SetOutcome};
 use super::rank::{metrics, positions, Metrics};
 use super::rows::Hyper;
 use crate::experiment::Method;
@@ -63,17 +63,7 @@ pub fn compare(evaluation: &Evaluation, classifiers: &Classifiers) -> Comparison
     let mut matrix: Vec<Vec<Option<f64>>> = Vec::new();
     for outcome in &evaluation.sets {
         let theirs = classifiers.set(&outcome.set);
-        let mut reasons = outcome.missing.clone();
-        if theirs.is_none() {
-            reasons.push(format!(
-                "not in {}",
-                classifiers
-                    .path
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-            ));
-        }
+        let reasons = skip_reasons(outcome, theirs, classifiers);
         let theirs = match theirs {
             Some(t) if reasons.is_empty() => t,
             _ => {
@@ -81,59 +71,12 @@ pub fn compare(evaluation: &Evaluation, classifiers: &Classifiers) -> Comparison
                 continue;
             }
         };
-        let ours: Vec<(Method, f64)> = evaluation
-            .methods
-            .iter()
-            .map(|&m| {
-                (
-                    m,
-                    outcome
-                        .accuracy(m)
-                        .expect("no reason: every method has one"),
-                )
-            })
-            .collect();
-        matrix.push(
-            ours.iter()
-                .map(|(_, a)| Some(*a))
-                .chain(theirs.iter().copied())
-                .collect(),
-        );
-        sets.push(SetPoint {
-            set: outcome.set.clone(),
-            best_classifier: theirs
-                .iter()
-                .flatten()
-                .copied()
-                .max_by(f64::total_cmp)
-                .unwrap_or(f64::NAN),
-            ours,
-            chosen: outcome
-                .choices
-                .iter()
-                .map(|(m, c)| (*m, c.hyper.clone()))
-                .collect(),
-        });
+        let (point, row) = set_point(evaluation, outcome, theirs);
+        matrix.push(row);
+        sets.push(point);
     }
-    let n_ours = evaluation.methods.len();
-    let n_models = n_ours + classifiers.names.len();
-    let all = if matrix.is_empty() {
-        Vec::new()
-    } else {
-        metrics(&matrix)
-    };
-    let places = positions(&all.iter().map(|m| m.friedman).collect::<Vec<_>>());
-    let entry = |i: usize| Entry {
-        method: evaluation.methods.get(i).copied(),
-        name: evaluation.methods.get(i).map_or_else(
-            || classifiers.names[i - n_ours].clone(),
-            |m| m.label().to_string(),
-        ),
-        metrics: all[i].clone(),
-        position: places[i],
-    };
-    let ours: Vec<Entry> = (0..all.len().min(n_ours)).map(entry).collect();
-    let classifiers: Vec<Entry> = (n_ours..all.len()).map(entry).collect();
+    let n_models = evaluation.methods.len() + classifiers.names.len();
+    let (ours, classifiers) = entries(evaluation, classifiers, &matrix);
     let mut top = classifiers.clone();
     top.sort_by(|a, b| a.metrics.friedman.total_cmp(&b.metrics.friedman));
     top.truncate(TOP);
@@ -146,4 +89,95 @@ pub fn compare(evaluation: &Evaluation, classifiers: &Classifiers) -> Comparison
         classifiers,
         n_models,
     }
+}
+
+/// Why a set is not used: the methods without an accuracy on it, and whether the classifiers'
+/// file lacks it (`theirs`, its accuracies there, is none); empty when the set is used.
+fn skip_reasons(
+    outcome: &SetOutcome,
+    theirs: Option<&[Option<f64>]>,
+    classifiers: &Classifiers,
+) -> Vec<String> {
+    let mut reasons = outcome.missing.clone();
+    if theirs.is_none() {
+        reasons.push(format!(
+            "not in {}",
+            classifiers
+                .path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+        ));
+    }
+    reasons
+}
+
+/// One set used: its point (the classifiers' best, our accuracies and h*) and its row of the
+/// accuracy matrix ranked (our methods, then the classifiers, `theirs`, in the file's order).
+fn set_point(
+    evaluation: &Evaluation,
+    outcome: &SetOutcome,
+    theirs: &[Option<f64>],
+) -> (SetPoint, Vec<Option<f64>>) {
+    let ours: Vec<(Method, f64)> = evaluation
+        .methods
+        .iter()
+        .map(|&m| {
+            (
+                m,
+                outcome
+                    .accuracy(m)
+                    .expect("no reason: every method has one"),
+            )
+        })
+        .collect();
+    let row = ours
+        .iter()
+        .map(|(_, a)| Some(*a))
+        .chain(theirs.iter().copied())
+        .collect();
+    let point = SetPoint {
+        set: outcome.set.clone(),
+        best_classifier: theirs
+            .iter()
+            .flatten()
+            .copied()
+            .max_by(f64::total_cmp)
+            .unwrap_or(f64::NAN),
+        ours,
+        chosen: outcome
+            .choices
+            .iter()
+            .map(|(m, c)| (*m, c.hyper.clone()))
+            .collect(),
+    };
+    (point, row)
+}
+
+/// Ranks all models jointly over the sets used (`matrix`, one row per set) and returns the
+/// entries of our methods and of every classifier, each with its metrics and position.
+fn entries(
+    evaluation: &Evaluation,
+    classifiers: &Classifiers,
+    matrix: &[Vec<Option<f64>>],
+) -> (Vec<Entry>, Vec<Entry>) {
+    let n_ours = evaluation.methods.len();
+    let all = if matrix.is_empty() {
+        Vec::new()
+    } else {
+        metrics(matrix)
+    };
+    let places = positions(&all.iter().map(|m| m.friedman).collect::<Vec<_>>());
+    let entry = |i: usize| Entry {
+        method: evaluation.methods.get(i).copied(),
+        name: evaluation.methods.get(i).map_or_else(
+            || classifiers.names[i - n_ours].clone(),
+            |m| m.label().to_string(),
+        ),
+        metrics: all[i].clone(),
+        position: places[i],
+    };
+    let ours = (0..all.len().min(n_ours)).map(entry).collect();
+    let theirs = (n_ours..all.len()).map(entry).collect();
+    (ours, theirs)
 }

@@ -130,7 +130,20 @@ fn marker<DB: DrawingBackend>(
     .map_err(|e| e.to_string())
 }
 
+/// Draws the figure: its heading, the scatter plot, and the legend below it.
 fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Scatter) -> Result<(), String> {
+    draw_heading(root, s)?;
+    let (_, below) = root.split_vertically(HEADING);
+    let (plot, legend) = below.split_vertically(SIZE.1 - HEADING - LEGEND);
+    draw_scatter(&plot, s)?;
+    draw_legend(&legend, s)
+}
+
+/// Fills the figure white and draws its title and subtitle, centred at the top.
+fn draw_heading<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Scatter,
+) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(err)?;
     let centre = SIZE.0 as i32 / 2;
@@ -142,11 +155,18 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Scatter) -> Res
         (centre, 48),
     )
     .map_err(err)?;
-    let (_, below) = root.split_vertically(HEADING);
-    let (plot, legend) = below.split_vertically(SIZE.1 - HEADING - LEGEND);
+    Ok(())
+}
 
+/// Draws the scatter plot: the axes over the accuracy range, the diagonal y = x, and each
+/// series' points, marked by protocol and coloured by method.
+fn draw_scatter<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    s: &Scatter,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let (lo, hi) = s.range;
-    let mut chart = ChartBuilder::on(&plot)
+    let mut chart = ChartBuilder::on(plot)
         .margin(12)
         .margin_right(28)
         .x_label_area_size(56)
@@ -188,15 +208,23 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Scatter) -> Res
         }
         .map_err(err)?;
     }
+    Ok(())
+}
 
-    // The legend: the methods' colours, then the markers' and the diagonal's meaning.
+/// Draws the legend: the methods' colours, each with its three markers, then the markers'
+/// and the diagonal's meaning.
+fn draw_legend<DB: DrawingBackend>(
+    legend: &DrawingArea<DB, Shift>,
+    s: &Scatter,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let text = style(16, HPos::Left, VPos::Center);
     let mut x = 30;
     for m in s.methods() {
         let c = colour(m);
-        marker(&legend, (x + 6, 22), c, Protocol::AsPublished)?;
-        marker(&legend, (x + 22, 22), c, Protocol::Honest)?;
-        marker(&legend, (x + 38, 22), c, Protocol::TestFile)?;
+        marker(legend, (x + 6, 22), c, Protocol::AsPublished)?;
+        marker(legend, (x + 22, 22), c, Protocol::Honest)?;
+        marker(legend, (x + 38, 22), c, Protocol::TestFile)?;
         legend
             .draw_text(m.label(), &text, (x + 52, 22))
             .map_err(err)?;
@@ -206,7 +234,7 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Scatter) -> Res
     let mut x = 30;
     for protocol in Protocol::ALL {
         let label = format!("protocol {}", protocol.label());
-        marker(&legend, (x + 6, 58), grey, protocol)?;
+        marker(legend, (x + 6, 58), grey, protocol)?;
         legend.draw_text(&label, &text, (x + 20, 58)).map_err(err)?;
         x += 20 + text_width(&label, 16) + 34;
     }

@@ -105,11 +105,25 @@ fn splits_text(splits: &[Split]) -> String {
         .join(", ")
 }
 
-/// The notes under the tables, one Markdown paragraph (bullet text) each.
+/// The notes under the tables, one Markdown paragraph (bullet text) each: the input, the run,
+/// the grid, the sets each protocol uses, then how the columns are computed and what the
+/// accuracies compared are.
 pub fn notes(t: &Table1) -> Vec<String> {
+    let mut notes = vec![input_note(t)];
+    notes.extend(run_note(t));
+    notes.push(grid_note(t));
+    notes.extend(t.comparisons.iter().map(|c| sets_used_note(t, c)));
+    notes.push(friedman_note(t));
+    notes.push(SCORES_NOTE.into());
+    notes.push(classifiers_note(t));
+    notes.push(OUR_ACCURACY_NOTE.into());
+    notes
+}
+
+/// The results file read: its rows, sets, splits and seeds.
+fn input_note(t: &Table1) -> String {
     let i = &t.inputs;
-    let mut notes = Vec::new();
-    notes.push(format!(
+    format!(
         "**Input**: `{}.csv`, {} rows: {} sets × {} splits ({}), {} seed{} ({}).",
         t.name,
         i.n_rows,
@@ -123,7 +137,13 @@ pub fn notes(t: &Table1) -> Vec<String> {
             .map(u64::to_string)
             .collect::<Vec<_>>()
             .join(", ")
-    ));
+    )
+}
+
+/// Where the results come from, from the run's record and the experiment's description;
+/// none when neither says anything.
+fn run_note(t: &Table1) -> Option<String> {
+    let i = &t.inputs;
     let mut run = Vec::new();
     if let Some(info) = &i.run_info {
         if let Some(tier) = &info.tier {
@@ -139,55 +159,70 @@ pub fn notes(t: &Table1) -> Vec<String> {
     if let Some(d) = &i.description {
         run.push(format!("the experiment's description: “{d}”"));
     }
-    if !run.is_empty() {
-        notes.push(format!("**Run** (`{}.json`): {}.", t.name, run.join("; ")));
-    }
-    notes.push(format!(
+    (!run.is_empty()).then(|| format!("**Run** (`{}.json`): {}.", t.name, run.join("; ")))
+}
+
+/// The hyper-parameter grid each method has in the results.
+fn grid_note(t: &Table1) -> String {
+    format!(
         "**Grid in the results** (h = whichever of depth, width, lr, λ̃ a method has): {}.",
-        i.grid
+        t.inputs
+            .grid
             .iter()
             .map(|(m, g)| format!("{}: {g}", m.label()))
             .collect::<Vec<_>>()
             .join("; ")
-    ));
-    for c in &t.comparisons {
-        let skipped = if c.skipped.is_empty() {
-            "none skipped".to_string()
-        } else {
-            format!(
-                "skipped: {}",
-                c.skipped
-                    .iter()
-                    .map(|(set, why)| format!("`{set}` ({why})"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        };
-        notes.push(format!(
-            "**Sets used, protocol {}**: {} of the {} sets in the results; {skipped}.",
-            c.protocol.label(),
-            c.sets.len(),
-            i.sets.len()
-        ));
-    }
-    notes.push(format!(
+    )
+}
+
+/// The sets one protocol uses, of those in the results, and the ones it skips with why.
+fn sets_used_note(t: &Table1, c: &Comparison) -> String {
+    let skipped = if c.skipped.is_empty() {
+        "none skipped".to_string()
+    } else {
+        format!(
+            "skipped: {}",
+            c.skipped
+                .iter()
+                .map(|(set, why)| format!("`{set}` ({why})"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    };
+    format!(
+        "**Sets used, protocol {}**: {} of the {} sets in the results; {skipped}.",
+        c.protocol.label(),
+        c.sets.len(),
+        t.inputs.sets.len()
+    )
+}
+
+/// How the Friedman rank and the position are computed, ties and missing accuracies included.
+fn friedman_note(t: &Table1) -> String {
+    format!(
         "**Friedman rank**: on each set used, every model — our methods under the protocol and \
          {} — is ranked by accuracy (best = 1); tied accuracies (equal within 1e-9 %, so that \
-         equal fractions rounded differently tie) share the average of their ranks; **a classifier without an accuracy on a set (`--` in `{}`) is ranked last \
-         there, tied with the others missing**. The rank is averaged over the sets used; \
-         *position* is the place among all models by Friedman rank (ties share a place).",
+         equal fractions rounded differently tie) share the average of their ranks; **a \
+         classifier without an accuracy on a set (`--` in `{}`) is ranked last there, tied \
+         with the others missing**. The rank is averaged over the sets used; *position* is the \
+         place among all models by Friedman rank (ties share a place).",
         classifiers_phrase(t.n_classifiers),
         t.classifiers_file
-    ));
-    notes.push(
-        "**P90 / P95**: the percentage of the sets used where the model's accuracy is at least \
-         90 % / 95 % of the best accuracy of all the models compared on that set (ours \
-         included); a missing accuracy does not reach it. **PMA**: the mean over sets of \
-         accuracy / that best accuracy, in percent. Mean accuracy and PMA are over the sets \
-         where the model has an accuracy (last column); ± is the sd over those sets."
-            .into(),
-    );
-    notes.push(format!(
+    )
+}
+
+/// How P90, P95 and PMA are computed, and over which sets the means are.
+const SCORES_NOTE: &str = "**P90 / P95**: the percentage of the sets used where the model's \
+                           accuracy is at least 90 % / 95 % of the best accuracy of all the \
+                           models compared on that set (ours included); a missing accuracy \
+                           does not reach it. **PMA**: the mean over sets of accuracy / that \
+                           best accuracy, in percent. Mean accuracy and PMA are over the sets \
+                           where the model has an accuracy (last column); ± is the sd over \
+                           those sets.";
+
+/// Where the classifiers' accuracies come from, and which protocols compare like with like.
+fn classifiers_note(t: &Table1) -> String {
+    format!(
         "**The classifiers' accuracies** are Fernández-Delgado et al.'s (2014), rounded to \
          0.1 % in `{}`; ours are not rounded. On a set without a separate test file they are \
          4-fold means (tuned on `conxuntos.dat`, the mean over `conxuntos_kfold.dat` reported: \
@@ -196,16 +231,16 @@ pub fn notes(t: &Table1) -> Vec<String> {
          protocol (c)'s procedure. Protocols (b) and (c) thus compare like with like; protocol \
          (a) favours our methods and, on those 19 sets, compares with a different test set.",
         t.classifiers_file
-    ));
-    notes.push(
-        "**Our accuracy at one h** on one split is the mean over the seeds run. The classical \
-         baselines (kernel ridge, SVM, random forest, k-NN, logistic regression) tune their own \
-         hyper-parameters on the training data of each split (k-fold cross-validation, or GCV \
-         for kernel ridge), so the protocols only differ for them in the split reported."
-            .into(),
-    );
-    notes
+    )
 }
+
+/// What our accuracy at one h is, and how little the protocols differ for the baselines.
+const OUR_ACCURACY_NOTE: &str = "**Our accuracy at one h** on one split is the mean over the \
+                                 seeds run. The classical baselines (kernel ridge, SVM, random \
+                                 forest, k-NN, logistic regression) tune their own \
+                                 hyper-parameters on the training data of each split (k-fold \
+                                 cross-validation, or GCV for kernel ridge), so the protocols \
+                                 only differ for them in the split reported.";
 
 /// Per set used under (a): the classifiers' best and each of our methods' accuracy under
 /// (a), (b) and (c) (`—` where a protocol does not use the set).
