@@ -375,8 +375,20 @@ fn load_plan(experiment: &str, place: &Placement) -> kare_pipeline::Result<Plan>
     Plan::new(&path, place.quick, place.data.as_deref(), &cache_root)
 }
 
+/// `kare plan`: lists every cell of the experiment as cached or pending and, with `--slurm`,
+/// writes a batch script that computes them as a job array.
 fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline::Result<()> {
     let plan = load_plan(experiment, place)?;
+    print_cells(&plan, slurm.slurm.is_some())?;
+    match &slurm.slurm {
+        Some(script) => write_slurm_script(experiment, place, slurm, &plan, script),
+        None => Ok(()),
+    }
+}
+
+/// Prints the plan's header, one line per cell (cached or pending; prefixed with its array
+/// index when `indexed`, for a Slurm job array), and the counts.
+fn print_cells(plan: &Plan, indexed: bool) -> kare_pipeline::Result<()> {
     let e = &plan.experiment;
     println!("{} ({} tier): {}", e.name, e.tier_name(), e.description);
     println!(
@@ -393,17 +405,26 @@ fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline
         } else {
             "pending"
         };
-        // With --slurm each line starts with its array index.
-        let index = match slurm.slurm {
-            Some(_) => format!("[{i}] "),
-            None => String::new(),
+        let index = if indexed {
+            format!("[{i}] ")
+        } else {
+            String::new()
         };
         println!("{index}{state} {} {}", &cell.key[..12], cell.config.label());
     }
     println!("{cached} cached, {} to compute", plan.cells.len() - cached);
-    let Some(script) = &slurm.slurm else {
-        return Ok(());
-    };
+    Ok(())
+}
+
+/// Writes the Slurm batch script `script` for the plan's cells and says how to submit it and
+/// collect the results afterwards.
+fn write_slurm_script(
+    experiment: &str,
+    place: &Placement,
+    slurm: &SlurmArgs,
+    plan: &Plan,
+    script: &Path,
+) -> kare_pipeline::Result<()> {
     let kare = std::env::current_exe().map_err(|source| Error::Io {
         path: PathBuf::from("kare"),
         source,
@@ -412,14 +433,14 @@ fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline
         .cpus_per_task
         .unwrap_or_else(|| u16::try_from(plan.experiment.tier.cell_threads).unwrap_or(u16::MAX));
     let job = SlurmJob {
-        script: script.clone(),
+        script: script.to_path_buf(),
         kare,
         cpus_per_task,
         job_name: slurm.job_name.clone(),
         logs: slurm.logs.clone(),
         cache_root: experiment::cache_root(place.cache.as_deref()),
     };
-    experiment::write_batch_script(&plan, &job)?;
+    experiment::write_batch_script(plan, &job)?;
     let n = plan.cells.len();
     println!(
         "wrote {}: a job array of {n} tasks (0-{}), {} CPU(s) each, logs in {}",
@@ -442,26 +463,32 @@ fn plan(experiment: &str, place: &Placement, slurm: &SlurmArgs) -> kare_pipeline
         script.display()
     );
     if n > SLURM_DEFAULT_MAX_ARRAY_SIZE {
-        // Parts of at most MaxArraySize tasks, each shifted by KARE_INDEX_OFFSET.
-        let parts: Vec<String> = (0..n)
-            .step_by(SLURM_DEFAULT_MAX_ARRAY_SIZE)
-            .map(|offset| {
-                let last = (n - offset).min(SLURM_DEFAULT_MAX_ARRAY_SIZE) - 1;
-                format!(
-                    "  sbatch --array=0-{last} --export=ALL,KARE_INDEX_OFFSET={offset} {}",
-                    script.display()
-                )
-            })
-            .collect();
-        eprintln!(
-            "warning: {n} array tasks exceed Slurm's default MaxArraySize \
-             ({SLURM_DEFAULT_MAX_ARRAY_SIZE}); unless the cluster allows indices up to {}, \
-             submit the array in parts:\n{}",
-            n - 1,
-            parts.join("\n")
-        );
+        warn_array_too_large(n, script);
     }
     Ok(())
+}
+
+/// Warns that a job array of `n` tasks exceeds Slurm's default MaxArraySize, and prints the
+/// commands that submit it in parts of at most that many tasks, each shifted by
+/// KARE_INDEX_OFFSET.
+fn warn_array_too_large(n: usize, script: &Path) {
+    let parts: Vec<String> = (0..n)
+        .step_by(SLURM_DEFAULT_MAX_ARRAY_SIZE)
+        .map(|offset| {
+            let last = (n - offset).min(SLURM_DEFAULT_MAX_ARRAY_SIZE) - 1;
+            format!(
+                "  sbatch --array=0-{last} --export=ALL,KARE_INDEX_OFFSET={offset} {}",
+                script.display()
+            )
+        })
+        .collect();
+    eprintln!(
+        "warning: {n} array tasks exceed Slurm's default MaxArraySize \
+         ({SLURM_DEFAULT_MAX_ARRAY_SIZE}); unless the cluster allows indices up to {}, \
+         submit the array in parts:\n{}",
+        n - 1,
+        parts.join("\n")
+    );
 }
 
 /// `kare run-cell`: one cell computed into the cache (or found there), reported on stderr.
@@ -484,6 +511,96 @@ fn run_cell(experiment: &str, place: &Placement, index: usize) -> kare_pipeline:
     Ok(())
 }
 
+/// `kare ntk`: writes the NTK of the network in `weights` on `inputs` (against `test` when
+/// given) to `out`.
+fn ntk(
+    weights: &Path,
+    inputs: &Path,
+    test: Option<&Path>,
+    out: &Path,
+    dtype: Option<Precision>,
+) -> kare_pipeline::Result<()> {
+    let mlp = inspect::load_network(weights, dtype.map(DType::from))?;
+    let (rows, cols) = inspect::write_ntk(&mlp, inputs, test, out)?;
+    eprintln!("wrote {rows}×{cols} kernel to {}", out.display());
+    Ok(())
+}
+
+/// `kare kare`: prints KARE of the network in `weights` on `inputs` and `targets` at `z`, and
+/// writes its gradient with respect to the parameters to `out`.
+fn kare_gradient(
+    weights: &Path,
+    inputs: &Path,
+    targets: &Path,
+    z: f64,
+    dtype: Option<Precision>,
+    out: &Path,
+) -> kare_pipeline::Result<()> {
+    let mlp = inspect::load_network(weights, dtype.map(DType::from))?;
+    let value = inspect::write_kare_gradient(&mlp, inputs, targets, z, out)?;
+    println!("KARE = {value:.17e}");
+    eprintln!(
+        "wrote ∂KARE/∂θ ({} tensors) to {}",
+        mlp.names().len(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// `kare run`: computes the experiment's missing cells, writes its results and summarises
+/// them on stderr.
+fn run_experiment(
+    experiment: &str,
+    place: Placement,
+    jobs: u16,
+    results: PathBuf,
+    progress: ProgressArg,
+) -> kare_pipeline::Result<()> {
+    let path = experiment_path(experiment)?;
+    let summary = experiment::run(
+        &path,
+        &RunOptions {
+            quick: place.quick,
+            jobs: usize::from(jobs),
+            cache_root: experiment::cache_root(place.cache.as_deref()),
+            data_dir: place.data,
+            results_dir: results,
+            progress: progress.into(),
+        },
+    )?;
+    eprintln!(
+        "{} ({}): {} cells ({} from cache, {} computed), {} rows in {} ({:.1} s)",
+        summary.experiment,
+        summary.tier,
+        summary.cells,
+        summary.cached,
+        summary.computed,
+        summary.rows,
+        summary.csv.display(),
+        summary.wall_seconds
+    );
+    Ok(())
+}
+
+/// `kare collect`: writes the experiment's results from cells already in the cache and
+/// summarises them on stderr.
+fn collect(experiment: &str, place: &Placement, results: &Path) -> kare_pipeline::Result<()> {
+    let started = std::time::Instant::now();
+    let plan = load_plan(experiment, place)?;
+    let summary = experiment::collect(&plan, results, started)?;
+    eprintln!(
+        "{} ({}): collected {} cells, {} rows in {} ({:.1} s)",
+        summary.experiment,
+        summary.tier,
+        summary.cells,
+        summary.rows,
+        summary.csv.display(),
+        summary.wall_seconds
+    );
+    Ok(())
+}
+
+/// Runs the command line's subcommand; a failed `datasets check` is a failure exit code.
 fn run(cli: Cli) -> kare_pipeline::Result<ExitCode> {
     match cli.command {
         Command::Ntk {
@@ -492,11 +609,7 @@ fn run(cli: Cli) -> kare_pipeline::Result<ExitCode> {
             test,
             out,
             dtype,
-        } => {
-            let mlp = inspect::load_network(&weights, dtype.map(DType::from))?;
-            let (rows, cols) = inspect::write_ntk(&mlp, &inputs, test.as_deref(), &out)?;
-            eprintln!("wrote {rows}×{cols} kernel to {}", out.display());
-        }
+        } => ntk(&weights, &inputs, test.as_deref(), &out, dtype)?,
         Command::Kare {
             weights,
             inputs,
@@ -504,47 +617,14 @@ fn run(cli: Cli) -> kare_pipeline::Result<ExitCode> {
             z,
             dtype,
             out,
-        } => {
-            let mlp = inspect::load_network(&weights, dtype.map(DType::from))?;
-            let value = inspect::write_kare_gradient(&mlp, &inputs, &targets, z, &out)?;
-            println!("KARE = {value:.17e}");
-            eprintln!(
-                "wrote ∂KARE/∂θ ({} tensors) to {}",
-                mlp.names().len(),
-                out.display()
-            );
-        }
+        } => kare_gradient(&weights, &inputs, &targets, z, dtype, &out)?,
         Command::Run {
             experiment,
             place,
             jobs,
             results,
             progress,
-        } => {
-            let path = experiment_path(&experiment)?;
-            let summary = experiment::run(
-                &path,
-                &RunOptions {
-                    quick: place.quick,
-                    jobs: usize::from(jobs),
-                    cache_root: experiment::cache_root(place.cache.as_deref()),
-                    data_dir: place.data,
-                    results_dir: results,
-                    progress: progress.into(),
-                },
-            )?;
-            eprintln!(
-                "{} ({}): {} cells ({} from cache, {} computed), {} rows in {} ({:.1} s)",
-                summary.experiment,
-                summary.tier,
-                summary.cells,
-                summary.cached,
-                summary.computed,
-                summary.rows,
-                summary.csv.display(),
-                summary.wall_seconds
-            );
-        }
+        } => run_experiment(&experiment, place, jobs, results, progress)?,
         Command::Plan {
             experiment,
             place,
@@ -559,20 +639,7 @@ fn run(cli: Cli) -> kare_pipeline::Result<ExitCode> {
             experiment,
             place,
             results,
-        } => {
-            let started = std::time::Instant::now();
-            let plan = load_plan(&experiment, &place)?;
-            let summary = experiment::collect(&plan, &results, started)?;
-            eprintln!(
-                "{} ({}): collected {} cells, {} rows in {} ({:.1} s)",
-                summary.experiment,
-                summary.tier,
-                summary.cells,
-                summary.rows,
-                summary.csv.display(),
-                summary.wall_seconds
-            );
-        }
+        } => collect(&experiment, &place, &results)?,
         Command::Report {
             experiments,
             results,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::config::{EntryConfig, FileSpec, Fold, Overrides, RegistryFile};
+use super::config::{EntryConfig, FileSpec, Fold, Overrides, RegistryFile, UciFamily};
 use super::datadir::DeclaredFile;
 use super::validate::{valid_name, Invalid};
 use crate::{Error, Result};
@@ -127,104 +127,10 @@ impl Registry {
                 ),
             )
         })?;
-        let invalid =
-            |(field, message): Invalid| param(name, format!("{field} (after overrides)"), message);
-        let format_name = config.format.name();
-        let not_for = |field: &str| {
-            param(
-                name,
-                format!("overrides.{field}"),
-                format!("does not apply to a `{format_name}` entry"),
-            )
-        };
-        if ov.n_train.is_some() || ov.n_test.is_some() {
-            if let Some(sim) = config.simulation.as_mut() {
-                sim.n_train = ov.n_train.unwrap_or(sim.n_train);
-                sim.n_test = ov.n_test.unwrap_or(sim.n_test);
-            } else if let Some(split) = config.split.as_mut() {
-                let (tr, te) = split.sizes_mut();
-                *tr = ov.n_train.or(*tr);
-                *te = ov.n_test.or(*te);
-            } else {
-                return Err(not_for("n_train / n_test"));
-            }
-        }
-        match config.simulation.as_mut() {
-            Some(sim) => {
-                if let Some(d) = ov.d {
-                    sim.d = d;
-                }
-                if let Some(g) = ov.gamma {
-                    sim.gamma = g;
-                }
-                if let Some(s) = ov.sigma {
-                    sim.sigma = s;
-                }
-            }
-            None => {
-                for (field, given) in [
-                    ("d", ov.d.is_some()),
-                    ("gamma", ov.gamma.is_some()),
-                    ("sigma", ov.sigma.is_some()),
-                ] {
-                    if given {
-                        return Err(not_for(field));
-                    }
-                }
-            }
-        }
-        let mut set = None;
-        match config.uci.as_mut() {
-            Some(uci) => {
-                if let (Some(a), Some(b)) = (named_set, ov.set.as_deref()) {
-                    if a != b {
-                        return Err(param(
-                            name,
-                            "overrides.set",
-                            format!("`{b}` contradicts the name's set `{a}`"),
-                        ));
-                    }
-                }
-                let chosen = named_set
-                    .map(str::to_string)
-                    .or_else(|| ov.set.clone())
-                    .or_else(|| uci.set.clone())
-                    .ok_or_else(|| {
-                        param(
-                            name,
-                            "set",
-                            format!(
-                                "a `uci121` family needs a set: name it `{base}/<set>` or override `set` ({} sets declared)",
-                                uci.sets.len()
-                            ),
-                        )
-                    })?;
-                if let Some(why) = uci.unavailable.get(&chosen) {
-                    return Err(param(
-                        name,
-                        "set",
-                        format!("`{chosen}` is unavailable: {why}"),
-                    ));
-                }
-                if !uci.sets.contains_key(&chosen) {
-                    return Err(param(
-                        name,
-                        "set",
-                        format!("`{chosen}` is not declared in uci.sets"),
-                    ));
-                }
-                if let Some(fold) = ov.fold {
-                    uci.fold = fold;
-                }
-                uci.set = Some(chosen.clone());
-                // Keep only the chosen set: the effective configuration is the cache key. A test
-                // file is part of it only when the fold reads it.
-                uci.sets.retain(|k, _| *k == chosen);
-                if uci.fold != Fold::TestFile {
-                    uci.sets.values_mut().for_each(|s| s.test = None);
-                }
-                set = Some(chosen);
-            }
+        override_sizes(name, &mut config, ov)?;
+        override_simulation(name, &mut config, ov)?;
+        let set = match config.uci.as_mut() {
+            Some(uci) => Some(narrow_family(name, base, named_set, uci, ov)?),
             None => {
                 if named_set.is_some() {
                     return Err(param(
@@ -233,17 +139,21 @@ impl Registry {
                         format!("`{base}` is not a family: drop the `/…` suffix"),
                     ));
                 }
+                let format_name = config.format.name();
                 for (field, given) in [("set", ov.set.is_some()), ("fold", ov.fold.is_some())] {
                     if given {
-                        return Err(not_for(field));
+                        return Err(not_for(name, format_name, field));
                     }
                 }
+                None
             }
-        }
+        };
         if let Some(rng) = ov.rng {
             config.rng = rng;
         }
-        config.validate().map_err(invalid)?;
+        config.validate().map_err(|(field, message): Invalid| {
+            param(name, format!("{field} (after overrides)"), message)
+        })?;
         let name = match &set {
             Some(s) => format!("{base}/{s}"),
             None => base.to_string(),
@@ -290,4 +200,134 @@ impl Registry {
                 .collect(),
         }
     }
+}
+
+/// The error for an override that entry `name`, of format `format_name`, has no use for: an
+/// override that does not apply is refused rather than silently ignored.
+fn not_for(name: &str, format_name: &str, field: &str) -> Error {
+    param(
+        name,
+        format!("overrides.{field}"),
+        format!("does not apply to a `{format_name}` entry"),
+    )
+}
+
+/// Applies the `n_train` / `n_test` overrides to entry `name`: a simulation's row counts, or
+/// a file's subsample sizes; an entry with neither refuses them.
+fn override_sizes(name: &str, config: &mut EntryConfig, ov: &Overrides) -> Result<()> {
+    if ov.n_train.is_none() && ov.n_test.is_none() {
+        return Ok(());
+    }
+    if let Some(sim) = config.simulation.as_mut() {
+        sim.n_train = ov.n_train.unwrap_or(sim.n_train);
+        sim.n_test = ov.n_test.unwrap_or(sim.n_test);
+    } else if let Some(split) = config.split.as_mut() {
+        let (tr, te) = split.sizes_mut();
+        *tr = ov.n_train.or(*tr);
+        *te = ov.n_test.or(*te);
+    } else {
+        return Err(not_for(name, config.format.name(), "n_train / n_test"));
+    }
+    Ok(())
+}
+
+/// Applies the simulation overrides (`d`, `gamma`, `sigma`) to entry `name`; an entry that is
+/// not a simulation refuses them.
+fn override_simulation(name: &str, config: &mut EntryConfig, ov: &Overrides) -> Result<()> {
+    let format_name = config.format.name();
+    let Some(sim) = config.simulation.as_mut() else {
+        for (field, given) in [
+            ("d", ov.d.is_some()),
+            ("gamma", ov.gamma.is_some()),
+            ("sigma", ov.sigma.is_some()),
+        ] {
+            if given {
+                return Err(not_for(name, format_name, field));
+            }
+        }
+        return Ok(());
+    };
+    if let Some(d) = ov.d {
+        sim.d = d;
+    }
+    if let Some(g) = ov.gamma {
+        sim.gamma = g;
+    }
+    if let Some(s) = ov.sigma {
+        sim.sigma = s;
+    }
+    Ok(())
+}
+
+/// Narrows the UCI family `base` (asked for as `name`) to one set, applies the `fold`
+/// override, and returns the set. Only the chosen set is kept, since the effective
+/// configuration is the cache key.
+fn narrow_family(
+    name: &str,
+    base: &str,
+    named_set: Option<&str>,
+    uci: &mut UciFamily,
+    ov: &Overrides,
+) -> Result<String> {
+    let chosen = choose_set(name, base, named_set, uci, ov)?;
+    if let Some(fold) = ov.fold {
+        uci.fold = fold;
+    }
+    uci.set = Some(chosen.clone());
+    // A test file is part of the cache key only when the fold reads it.
+    uci.sets.retain(|k, _| *k == chosen);
+    if uci.fold != Fold::TestFile {
+        uci.sets.values_mut().for_each(|s| s.test = None);
+    }
+    Ok(chosen)
+}
+
+/// The set of the UCI family `base` that `name` asks for: the name's `/<set>`, else the `set`
+/// override, else the family's default; it must be declared and available, and the name and
+/// the override must not disagree.
+fn choose_set(
+    name: &str,
+    base: &str,
+    named_set: Option<&str>,
+    uci: &UciFamily,
+    ov: &Overrides,
+) -> Result<String> {
+    if let (Some(a), Some(b)) = (named_set, ov.set.as_deref()) {
+        if a != b {
+            return Err(param(
+                name,
+                "overrides.set",
+                format!("`{b}` contradicts the name's set `{a}`"),
+            ));
+        }
+    }
+    let chosen = named_set
+        .map(str::to_string)
+        .or_else(|| ov.set.clone())
+        .or_else(|| uci.set.clone())
+        .ok_or_else(|| {
+            param(
+                name,
+                "set",
+                format!(
+                    "a `uci121` family needs a set: name it `{base}/<set>` or override `set` ({} sets declared)",
+                    uci.sets.len()
+                ),
+            )
+        })?;
+    if let Some(why) = uci.unavailable.get(&chosen) {
+        return Err(param(
+            name,
+            "set",
+            format!("`{chosen}` is unavailable: {why}"),
+        ));
+    }
+    if !uci.sets.contains_key(&chosen) {
+        return Err(param(
+            name,
+            "set",
+            format!("`{chosen}` is not declared in uci.sets"),
+        ));
+    }
+    Ok(chosen)
 }

@@ -383,6 +383,27 @@ impl Step {
 impl EntryConfig {
     /// Checks everything that can be checked without data; the error names the field.
     pub(crate) fn validate(&self) -> Result<(), Invalid> {
+        self.validate_sections()?;
+        self.validate_labels_and_split()?;
+        self.validate_files()?;
+        validate_rng(self.format, self.rng)?;
+        self.validate_csv()?;
+        if let Some(sim) = &self.simulation {
+            sim.validate()?;
+        }
+        if let Some(uci) = &self.uci {
+            uci.validate()?;
+        }
+        let image = self.format == Format::Idx;
+        for (i, step) in self.preprocess.iter().enumerate() {
+            step.validate(&format!("preprocess[{i}]"), image)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that the entry has the format's own section (`csv`, `simulation`, `uci`) and
+    /// none of the others.
+    fn validate_sections(&self) -> Result<(), Invalid> {
         let sections = [
             ("csv", self.csv.is_some(), Format::Csv),
             ("simulation", self.simulation.is_some(), Format::Simulation),
@@ -399,8 +420,13 @@ impl EntryConfig {
                 return Err(bad(key, "is required by this format"));
             }
         }
-        let needs_labels = matches!(self.format, Format::Csv | Format::Idx);
-        if needs_labels {
+        Ok(())
+    }
+
+    /// Checks `labels` and `split`: required and valid for the file formats (csv, idx), absent
+    /// for the formats that code their own targets and split.
+    fn validate_labels_and_split(&self) -> Result<(), Invalid> {
+        if matches!(self.format, Format::Csv | Format::Idx) {
             let labels = self
                 .labels
                 .as_ref()
@@ -410,21 +436,26 @@ impl EntryConfig {
                 .split
                 .as_ref()
                 .ok_or_else(|| bad("split", "is required by this format"))?;
-            split.validate(self.format, labels)?;
-        } else {
-            if self.labels.is_some() {
-                return Err(bad(
-                    "labels",
-                    "does not apply: this format codes its own targets",
-                ));
-            }
-            if self.split.is_some() {
-                return Err(bad(
-                    "split",
-                    "does not apply: this format has its own split",
-                ));
-            }
+            return split.validate(self.format, labels);
         }
+        if self.labels.is_some() {
+            return Err(bad(
+                "labels",
+                "does not apply: this format codes its own targets",
+            ));
+        }
+        if self.split.is_some() {
+            return Err(bad(
+                "split",
+                "does not apply: this format has its own split",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks `files`: exactly the format's roles, each a valid file spec (a uci121 family
+    /// declares none here).
+    fn validate_files(&self) -> Result<(), Invalid> {
         if self.format == Format::Uci121 && !self.files.is_empty() {
             return Err(bad(
                 "files",
@@ -448,10 +479,16 @@ impl EntryConfig {
             }
             spec.validate(&format!("files.{role}"))?;
         }
-        validate_rng(self.format, self.rng)?;
-        if let (Some(csv), Some(column)) =
-            (&self.csv, self.split.as_ref().and_then(SplitSpec::column))
-        {
+        Ok(())
+    }
+
+    /// Checks the `csv` section: a split column that is neither the target nor dropped, an
+    /// ASCII separator, a kept target, finite sentinels.
+    fn validate_csv(&self) -> Result<(), Invalid> {
+        let Some(csv) = &self.csv else {
+            return Ok(());
+        };
+        if let Some(column) = self.split.as_ref().and_then(SplitSpec::column) {
             if *column == csv.target || csv.drop_columns.iter().any(|c| c == column) {
                 return Err(bad(
                     "split.column",
@@ -459,29 +496,17 @@ impl EntryConfig {
                 ));
             }
         }
-        if let Some(csv) = &self.csv {
-            if !csv.separator.is_ascii() {
-                return Err(bad("csv.separator", "must be one ASCII character"));
-            }
-            if csv.drop_columns.contains(&csv.target) {
-                return Err(bad("csv.drop_columns", "drops the target column"));
-            }
-            if csv.drop_rows_with.iter().any(|v| !v.is_finite()) {
-                return Err(bad(
-                    "csv.drop_rows_with",
-                    "sentinels must be finite numbers",
-                ));
-            }
+        if !csv.separator.is_ascii() {
+            return Err(bad("csv.separator", "must be one ASCII character"));
         }
-        if let Some(sim) = &self.simulation {
-            sim.validate()?;
+        if csv.drop_columns.contains(&csv.target) {
+            return Err(bad("csv.drop_columns", "drops the target column"));
         }
-        if let Some(uci) = &self.uci {
-            uci.validate()?;
-        }
-        let image = self.format == Format::Idx;
-        for (i, step) in self.preprocess.iter().enumerate() {
-            step.validate(&format!("preprocess[{i}]"), image)?;
+        if csv.drop_rows_with.iter().any(|v| !v.is_finite()) {
+            return Err(bad(
+                "csv.drop_rows_with",
+                "sentinels must be finite numbers",
+            ));
         }
         Ok(())
     }

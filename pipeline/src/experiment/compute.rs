@@ -264,128 +264,27 @@ pub fn run_cell(
     cache: &Cache,
 ) -> Result<CellRecord> {
     let started = Instant::now();
-    let a = Arrays::new(data)?;
-    let shape = MlpShape {
-        inputs: data.d,
-        depth: config.depth,
-        width: config.width,
-        outputs: data.c,
+    let cell = Cell {
+        config,
+        key,
+        data,
+        cache,
+        a: Arrays::new(data)?,
     };
-    let mut mlp = Mlp::nth(
-        &shape,
-        config.seed,
-        config.init_draw,
-        NETWORK_DTYPE,
-        &Device::Cpu,
-    )?;
-    let grid = &config.ridge_grid;
-    let save = |mlp: &Mlp| -> Result<Option<String>> {
-        if !config.save_networks {
-            return Ok(None);
-        }
-        let file = Cache::network_file(key, config.stage);
-        std::fs::create_dir_all(cache.dir()).map_err(|source| crate::Error::Io {
-            path: cache.dir().to_path_buf(),
-            source,
-        })?;
-        mlp.save(&cache.dir().join(&file))?;
-        Ok(Some(file))
-    };
-    let kernel_result = |method, steps_run, stop: String, seconds: f64, mlp: &Mlp, network| {
-        let t = Instant::now();
-        let (points, final_kare, stop, explain) = match kernel_points(mlp, &a, grid, config.z) {
-            Ok((points, final_kare)) => (points, final_kare, stop, true),
-            // A kernel that breaks the ridge solve (non-finite entries, a failed
-            // eigendecomposition, a zero trace) is a result, not a reason to stop the run.
-            Err(
-                e @ (kare_ntk::Error::NonFinite { .. }
-                | kare_ntk::Error::EigenFailed { .. }
-                | kare_ntk::Error::InvalidParameter(_)),
-            ) => (
-                failed_points(grid, a.task),
-                None,
-                format!("{stop}; kernel ridge failed: {e}"),
-                false,
-            ),
-            Err(e) => return Err(e.into()),
-        };
-        let mut result = MethodResult {
-            method,
-            steps_run,
-            stop_reason: stop,
-            wall_seconds: seconds + t.elapsed().as_secs_f64(),
-            final_kare: final_kare.map(Num),
-            network,
-            points,
-            tuned: None,
-        };
-        // A failed solve already says why every metric is NaN.
-        if explain {
-            explain_non_finite(&mut result);
-        }
-        Ok::<_, crate::Error>(result)
-    };
+    let mut mlp = initial_network(config, data)?;
     let results = match (config.stage, &config.training) {
-        (Stage::InitialNtk, _) => vec![kernel_result(
+        (Stage::InitialNtk, _) => vec![cell.kernel_result(
             Method::InitialNtk,
-            0,
-            "untrained".into(),
-            0.0,
             &mlp,
-            None,
+            Trained {
+                steps_run: 0,
+                stop: "untrained".into(),
+                seconds: 0.0,
+                network: None,
+            },
         )?],
-        (Stage::NtkKare, Some(t)) => {
-            let t0 = Instant::now();
-            let report = train_kare(
-                &mut mlp,
-                &a.x_train,
-                a.y_train.as_ref(),
-                config.z,
-                &sgd(t, config.seed),
-            )?;
-            let train_seconds = t0.elapsed().as_secs_f64();
-            let network = save(&mlp)?;
-            vec![kernel_result(
-                Method::NtkKare,
-                report.steps_run,
-                report.stop.to_string(),
-                train_seconds,
-                &mlp,
-                network,
-            )?]
-        }
-        (Stage::Dnn, Some(t)) => {
-            let y = candle(
-                Tensor::from_slice(&data.y_train, (data.n_train, data.c), &Device::Cpu)
-                    .and_then(|t| t.to_dtype(NETWORK_DTYPE)),
-            )?;
-            let t0 = Instant::now();
-            let report = train_dnn(&mut mlp, &a.x_train, &y, &sgd(t, config.seed))?;
-            let train_seconds = t0.elapsed().as_secs_f64();
-            let network = save(&mlp)?;
-            let t1 = Instant::now();
-            let point = network_point(&mlp, &a)?;
-            let mut dnn = MethodResult {
-                method: Method::Dnn,
-                steps_run: report.steps_run,
-                stop_reason: report.stop.to_string(),
-                wall_seconds: train_seconds + t1.elapsed().as_secs_f64(),
-                final_kare: None,
-                network: network.clone(),
-                points: vec![point],
-                tuned: None,
-            };
-            explain_non_finite(&mut dnn);
-            let after = kernel_result(
-                Method::AfterNtk,
-                report.steps_run,
-                report.stop.to_string(),
-                train_seconds,
-                &mlp,
-                network,
-            )?;
-            vec![dnn, after]
-        }
+        (Stage::NtkKare, Some(t)) => cell.ntk_kare_results(t, &mut mlp)?,
+        (Stage::Dnn, Some(t)) => cell.dnn_results(t, &mut mlp)?,
         (Stage::Baselines, _) => {
             let set = config.baselines.as_ref().ok_or_else(|| {
                 kare_ntk::Error::InvalidParameter("a baselines cell names its baselines".into())
@@ -415,6 +314,164 @@ pub fn run_cell(
         results,
         checksum: None,
     })
+}
+
+/// The cell's untrained network: its shape from the data and the configuration, its weights
+/// the configuration's seed and initialisation draw, so every stage of a cell starts alike.
+fn initial_network(config: &CellConfig, data: &Prepared) -> Result<Mlp> {
+    let shape = MlpShape {
+        inputs: data.d,
+        depth: config.depth,
+        width: config.width,
+        outputs: data.c,
+    };
+    Ok(Mlp::nth(
+        &shape,
+        config.seed,
+        config.init_draw,
+        NETWORK_DTYPE,
+        &Device::Cpu,
+    )?)
+}
+
+/// How a network came to be, which a method's result reports beside its metrics.
+struct Trained {
+    /// Parameter updates applied.
+    steps_run: usize,
+    /// Why training ended.
+    stop: String,
+    /// Seconds spent training.
+    seconds: f64,
+    /// The network's file in the cache folder, when networks are kept.
+    network: Option<String>,
+}
+
+/// One cell being run: what its stages read.
+struct Cell<'a> {
+    config: &'a CellConfig,
+    key: &'a str,
+    data: &'a Prepared,
+    cache: &'a Cache,
+    a: Arrays,
+}
+
+impl Cell<'_> {
+    /// Saves `mlp` into the cache folder when the configuration keeps networks, and returns
+    /// its file name there (`None` when networks are not kept).
+    fn save(&self, mlp: &Mlp) -> Result<Option<String>> {
+        if !self.config.save_networks {
+            return Ok(None);
+        }
+        let file = Cache::network_file(self.key, self.config.stage);
+        std::fs::create_dir_all(self.cache.dir()).map_err(|source| crate::Error::Io {
+            path: self.cache.dir().to_path_buf(),
+            source,
+        })?;
+        mlp.save(&self.cache.dir().join(&file))?;
+        Ok(Some(file))
+    }
+
+    /// The result of kernel ridge with `mlp`'s NTK over the ridge grid, as method `method`.
+    /// A kernel that breaks the ridge solve gives NaN metrics and says why in the stop reason,
+    /// so one bad cell does not stop the run.
+    fn kernel_result(&self, method: Method, mlp: &Mlp, trained: Trained) -> Result<MethodResult> {
+        let t = Instant::now();
+        let grid = &self.config.ridge_grid;
+        let (points, final_kare, stop, explain) =
+            match kernel_points(mlp, &self.a, grid, self.config.z) {
+                Ok((points, final_kare)) => (points, final_kare, trained.stop, true),
+                // A kernel that breaks the ridge solve (non-finite entries, a failed
+                // eigendecomposition, a zero trace) is a result, not a reason to stop the run.
+                Err(
+                    e @ (kare_ntk::Error::NonFinite { .. }
+                    | kare_ntk::Error::EigenFailed { .. }
+                    | kare_ntk::Error::InvalidParameter(_)),
+                ) => (
+                    failed_points(grid, self.a.task),
+                    None,
+                    format!("{}; kernel ridge failed: {e}", trained.stop),
+                    false,
+                ),
+                Err(e) => return Err(e.into()),
+            };
+        let mut result = MethodResult {
+            method,
+            steps_run: trained.steps_run,
+            stop_reason: stop,
+            wall_seconds: trained.seconds + t.elapsed().as_secs_f64(),
+            final_kare: final_kare.map(Num),
+            network: trained.network,
+            points,
+            tuned: None,
+        };
+        // A failed solve already says why every metric is NaN.
+        if explain {
+            explain_non_finite(&mut result);
+        }
+        Ok(result)
+    }
+
+    /// Trains `mlp` on KARE with the settings `t`, then scores its NTK (`ntk-kare`).
+    fn ntk_kare_results(&self, t: &Training, mlp: &mut Mlp) -> Result<Vec<MethodResult>> {
+        let t0 = Instant::now();
+        let report = train_kare(
+            mlp,
+            &self.a.x_train,
+            self.a.y_train.as_ref(),
+            self.config.z,
+            &sgd(t, self.config.seed),
+        )?;
+        let seconds = t0.elapsed().as_secs_f64();
+        let network = self.save(mlp)?;
+        Ok(vec![self.kernel_result(
+            Method::NtkKare,
+            mlp,
+            Trained {
+                steps_run: report.steps_run,
+                stop: report.stop.to_string(),
+                seconds,
+                network,
+            },
+        )?])
+    }
+
+    /// Trains `mlp` on the squared loss with the settings `t`, then scores both the network's
+    /// own output (`dnn`) and its NTK after training (`after-ntk`).
+    fn dnn_results(&self, t: &Training, mlp: &mut Mlp) -> Result<Vec<MethodResult>> {
+        let data = self.data;
+        let y = candle(
+            Tensor::from_slice(&data.y_train, (data.n_train, data.c), &Device::Cpu)
+                .and_then(|t| t.to_dtype(NETWORK_DTYPE)),
+        )?;
+        let t0 = Instant::now();
+        let report = train_dnn(mlp, &self.a.x_train, &y, &sgd(t, self.config.seed))?;
+        let seconds = t0.elapsed().as_secs_f64();
+        let network = self.save(mlp)?;
+        let t1 = Instant::now();
+        let point = network_point(mlp, &self.a)?;
+        let mut dnn = MethodResult {
+            method: Method::Dnn,
+            steps_run: report.steps_run,
+            stop_reason: report.stop.to_string(),
+            wall_seconds: seconds + t1.elapsed().as_secs_f64(),
+            final_kare: None,
+            network: network.clone(),
+            points: vec![point],
+            tuned: None,
+        };
+        explain_non_finite(&mut dnn);
+        let after = self.kernel_result(
+            Method::AfterNtk,
+            mlp,
+            Trained {
+                steps_run: report.steps_run,
+                stop: report.stop.to_string(),
+                seconds,
+                network,
+            },
+        )?;
+        Ok(vec![dnn, after])
+    }
 }
 
 #[cfg(test)]
