@@ -27,7 +27,7 @@ use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::neighbors::knn_classifier::{KNNClassifier, KNNClassifierParameters};
 
 use super::cv::{self, Cv};
-use super::input::Input;
+use super::input::{gather, Input};
 use super::result::Selection;
 use super::{score, Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
 use crate::Result;
@@ -53,15 +53,12 @@ struct Rows {
 impl Rows {
     /// The rows `rows` of the row-major `x` with `d` columns.
     fn new(input: &Input, x: &[f64], rows: &[usize]) -> Result<Self> {
-        let d = input.d;
-        let picked: Vec<f64> = (rows.iter())
-            .flat_map(|&r| x[r * d..(r + 1) * d].iter().copied())
-            .collect();
-        let nd = Array2::from_shape_vec((rows.len(), d), picked)
+        let picked = gather(x, input.d, rows);
+        let nd = Array2::from_shape_vec((rows.len(), input.d), picked)
             .map_err(|e| input.error(e.to_string()))?;
         // Column-major, smartcore's own layout.
         let columns = nd.t().iter().copied().collect();
-        let smart = DenseMatrix::new(rows.len(), d, columns, true)
+        let smart = DenseMatrix::new(rows.len(), input.d, columns, true)
             .map_err(|e| input.error(e.to_string()))?;
         Ok(Self { smart, nd })
     }

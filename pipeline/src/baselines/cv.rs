@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::input::Input;
+use super::input::{gather, Input};
 use super::{score, Criterion};
 use crate::data::Task;
 use crate::Result;
@@ -91,9 +91,7 @@ impl Cv {
         let (mut total, c) = (0.0, input.c);
         for (fold, (fit, val)) in self.fit.iter().zip(&self.val).enumerate() {
             let pred = predict(fold, fit, val)?;
-            let y: Vec<f64> = (val.iter())
-                .flat_map(|&r| input.y_train[r * c..(r + 1) * c].iter().copied())
-                .collect();
+            let y = gather(input.y_train, c, val);
             total += match input.task {
                 Task::Regression => score::mse(&pred, &y) * y.len() as f64,
                 _ => score::errors(&pred, &y, c) as f64,

@@ -126,3 +126,10 @@ impl<'a> Input<'a> {
         }
     }
 }
+
+/// Rows `rows` of the row-major `x` with `width` columns, row-major.
+pub(crate) fn gather(x: &[f64], width: usize, rows: &[usize]) -> Vec<f64> {
+    rows.iter()
+        .flat_map(|&r| x[r * width..(r + 1) * width].iter().copied())
+        .collect()
+}

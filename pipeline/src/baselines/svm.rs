@@ -15,7 +15,7 @@ use linfa_svm::Svm;
 use ndarray::{ArrayView1, ArrayView2};
 
 use super::cv::{self, Cv};
-use super::input::Input;
+use super::input::{gather, Input};
 use super::kernels::{base_gram, base_matrix, scale, submatrix, Base, Kernel};
 use super::result::Selection;
 use super::{Baseline, BaselineConfig, BaselineResult, Criterion, Hyperparameter};
@@ -40,13 +40,6 @@ impl Dual {
             .map(|i| self.shift + self.stretch * (v[(i, 0)] - self.rho))
             .collect()
     }
-}
-
-/// Training rows `rows` of `x` (row-major, `d` columns), row-major.
-fn gather(x: &[f64], d: usize, rows: &[usize]) -> Vec<f64> {
-    rows.iter()
-        .flat_map(|&r| x[r * d..(r + 1) * d].iter().copied())
-        .collect()
 }
 
 /// Runs a linfa-svm fit, turning a panic inside the solver into an error message (its
