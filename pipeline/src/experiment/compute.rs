@@ -11,7 +11,7 @@ use kare_ntk::kare::kare;
 use kare_ntk::mlp::{Mlp, MlpShape};
 use kare_ntk::ntk::ntk_f64;
 use kare_ntk::ridge::RidgePath;
-use kare_ntk::train::{train_dnn, train_kare, Sgd};
+use kare_ntk::train::{train_dnn, train_kare, Sgd, TrainReport};
 
 use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
@@ -346,6 +346,18 @@ struct Trained {
     network: Option<String>,
 }
 
+impl Trained {
+    /// What `report` says of a training that took `seconds`, its network kept as `network`.
+    fn after(report: &TrainReport, seconds: f64, network: Option<String>) -> Self {
+        Self {
+            steps_run: report.steps_run,
+            stop: report.stop.to_string(),
+            seconds,
+            network,
+        }
+    }
+}
+
 /// One cell being run: what its stages read.
 struct Cell<'a> {
     config: &'a CellConfig,
@@ -421,18 +433,8 @@ impl Cell<'_> {
             self.config.z,
             &sgd(t, self.config.seed),
         )?;
-        let seconds = t0.elapsed().as_secs_f64();
-        let network = self.save(mlp)?;
-        Ok(vec![self.kernel_result(
-            Method::NtkKare,
-            mlp,
-            Trained {
-                steps_run: report.steps_run,
-                stop: report.stop.to_string(),
-                seconds,
-                network,
-            },
-        )?])
+        let trained = Trained::after(&report, t0.elapsed().as_secs_f64(), self.save(mlp)?);
+        Ok(vec![self.kernel_result(Method::NtkKare, mlp, trained)?])
     }
 
     /// Trains `mlp` on the squared loss with the settings `t`, then scores both the network's
@@ -445,31 +447,21 @@ impl Cell<'_> {
         )?;
         let t0 = Instant::now();
         let report = train_dnn(mlp, &self.a.x_train, &y, &sgd(t, self.config.seed))?;
-        let seconds = t0.elapsed().as_secs_f64();
-        let network = self.save(mlp)?;
+        let trained = Trained::after(&report, t0.elapsed().as_secs_f64(), self.save(mlp)?);
         let t1 = Instant::now();
         let point = network_point(mlp, &self.a)?;
         let mut dnn = MethodResult {
             method: Method::Dnn,
-            steps_run: report.steps_run,
-            stop_reason: report.stop.to_string(),
-            wall_seconds: seconds + t1.elapsed().as_secs_f64(),
+            steps_run: trained.steps_run,
+            stop_reason: trained.stop.clone(),
+            wall_seconds: trained.seconds + t1.elapsed().as_secs_f64(),
             final_kare: None,
-            network: network.clone(),
+            network: trained.network.clone(),
             points: vec![point],
             tuned: None,
         };
         explain_non_finite(&mut dnn);
-        let after = self.kernel_result(
-            Method::AfterNtk,
-            mlp,
-            Trained {
-                steps_run: report.steps_run,
-                stop: report.stop.to_string(),
-                seconds,
-                network,
-            },
-        )?;
+        let after = self.kernel_result(Method::AfterNtk, mlp, trained)?;
         Ok(vec![dnn, after])
     }
 }
