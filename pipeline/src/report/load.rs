@@ -108,6 +108,8 @@ pub struct RunInfo {
     pub git_commit: Option<String>,
     /// The tier (`full`, `quick`), when recorded.
     pub tier: Option<String>,
+    /// The experiment's description, when recorded.
+    pub description: Option<String>,
     /// Every top-level number whose key mentions `seconds` (`run_wall_seconds`,
     /// `compute_seconds`, `total_wall_seconds`, …), sorted by key.
     pub seconds: Vec<(String, f64)>,
@@ -387,6 +389,7 @@ pub fn load_run_info(path: &Path) -> Result<Option<RunInfo>> {
         },
         git_commit: text("git_commit").or_else(|| text("commit")),
         tier: text("tier"),
+        description: text("description"),
         seconds: object
             .iter()
             .filter(|(k, _)| k.contains("seconds"))

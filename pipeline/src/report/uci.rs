@@ -64,8 +64,6 @@ pub struct Inputs {
     pub grid: Vec<(Method, String)>,
     /// The run's provenance (`<stem>.json`), when it exists.
     pub run_info: Option<RunInfo>,
-    /// The experiment's description from the provenance.
-    pub description: Option<String>,
 }
 
 /// Table 1 of one results file: the three protocols.
@@ -147,13 +145,6 @@ fn grid(rows: &[UciRow], method: Method) -> String {
     }
 }
 
-/// The `description` of a provenance JSON (leniently: `None` when absent or unreadable).
-fn description(json: &Path) -> Option<String> {
-    let bytes = std::fs::read(json).ok()?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    value.get("description")?.as_str().map(String::from)
-}
-
 /// Table 1 of `results_dir/<name>.csv` against `classifiers`.
 pub fn table1(name: &str, results_dir: &Path, classifiers: &Classifiers) -> Result<Table1> {
     let csv = results_dir.join(format!("{name}.csv"));
@@ -212,7 +203,6 @@ pub fn table1(name: &str, results_dir: &Path, classifiers: &Classifiers) -> Resu
             seeds,
             grid,
             run_info,
-            description: description(&json),
         },
     })
 }

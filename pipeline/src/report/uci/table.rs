@@ -155,9 +155,9 @@ fn run_note(t: &Table1) -> Option<String> {
         if let Some((key, seconds)) = info.total_seconds() {
             run.push(format!("`{key}` {}", duration(seconds)));
         }
-    }
-    if let Some(d) = &i.description {
-        run.push(format!("the experiment's description: “{d}”"));
+        if let Some(d) = &info.description {
+            run.push(format!("the experiment's description: “{d}”"));
+        }
     }
     (!run.is_empty()).then(|| format!("**Run** (`{}.json`): {}.", t.name, run.join("; ")))
 }
