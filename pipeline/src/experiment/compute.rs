@@ -96,7 +96,7 @@ fn network_point(mlp: &Mlp, a: &Arrays) -> Result<Point> {
         ridge_rel: None,
         lambda: None,
         selected_by_gcv: None,
-        train_mse: Num(mse(train.as_ref(), a.y_train.as_ref())),
+        train_mse: Some(Num(mse(train.as_ref(), a.y_train.as_ref()))),
         test_mse: Num(mse(test.as_ref(), a.y_test.as_ref())),
         test_accuracy: accuracy(test.as_ref(), a.y_test.as_ref(), a.task).map(Num),
         train_kare_gcv: None,
@@ -125,7 +125,7 @@ fn kernel_points(
             ridge_rel: Some(rel),
             lambda: Some(Num(path.lambda(rel))),
             selected_by_gcv: Some(false),
-            train_mse: Num(mse(train.as_ref(), a.y_train.as_ref())),
+            train_mse: Some(Num(mse(train.as_ref(), a.y_train.as_ref()))),
             test_mse: Num(mse(test.as_ref(), a.y_test.as_ref())),
             test_accuracy: accuracy(test.as_ref(), a.y_test.as_ref(), a.task).map(Num),
             train_kare_gcv: Some(Num(gcv[i])),
@@ -153,7 +153,7 @@ fn mark_gcv_choice(points: &mut [Point]) {
 fn non_finite_metrics(point: &Point) -> Vec<&'static str> {
     let metrics = [
         ("lambda", point.lambda),
-        ("train_mse", Some(point.train_mse)),
+        ("train_mse", point.train_mse),
         ("test_mse", Some(point.test_mse)),
         ("test_accuracy", point.test_accuracy),
         ("train_kare_gcv", point.train_kare_gcv),
@@ -196,7 +196,7 @@ fn failed_points(grid: &[f64], task: Task) -> Vec<Point> {
             ridge_rel: Some(rel),
             lambda: Some(nan),
             selected_by_gcv: Some(false),
-            train_mse: nan,
+            train_mse: Some(nan),
             test_mse: nan,
             test_accuracy: (task != Task::Regression).then_some(nan),
             train_kare_gcv: Some(nan),
@@ -207,7 +207,7 @@ fn failed_points(grid: &[f64], task: Task) -> Vec<Point> {
 /// The classical baselines `methods` on the data, one result each: a single point (the
 /// baselines choose their hyper-parameters, λ̃ included, on the training data), with the
 /// choice in `tuned` and the tuning criterion in the stop-reason column. Their training MSE is
-/// not computed (NaN). The plan has refused classifiers on regression data.
+/// not computed (absent). The plan has refused classifiers on regression data.
 fn baseline_results(data: &Prepared, seed: u64, methods: &[Method]) -> Result<Vec<MethodResult>> {
     let config = BaselineConfig::default();
     methods
@@ -232,7 +232,7 @@ fn baseline_results(data: &Prepared, seed: u64, methods: &[Method]) -> Result<Ve
                     ridge_rel: None,
                     lambda: None,
                     selected_by_gcv: None,
-                    train_mse: Num(f64::NAN),
+                    train_mse: None,
                     test_mse: Num(r.test_mse),
                     test_accuracy: r.test_accuracy.map(Num),
                     train_kare_gcv: None,
@@ -526,7 +526,7 @@ mod tests {
             ridge_rel: Some(rel),
             lambda: Some(Num(rel)),
             selected_by_gcv: Some(false),
-            train_mse: Num(0.5),
+            train_mse: Some(Num(0.5)),
             test_mse: Num(test_mse),
             test_accuracy: Some(Num(if test_mse.is_finite() { 0.9 } else { f64::NAN })),
             train_kare_gcv: Some(Num(gcv)),

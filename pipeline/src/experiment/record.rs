@@ -66,8 +66,9 @@ pub struct Point {
     /// True at the λ̃ of the grid with the smallest training GCV (a choice made on training data
     /// alone, METHOD §5); absent for `dnn`.
     pub selected_by_gcv: Option<bool>,
-    /// Mean over training points and outputs of (f − y)².
-    pub train_mse: Num,
+    /// Mean over training points and outputs of (f − y)²; absent for the classical baselines,
+    /// which report their tuning criterion instead.
+    pub train_mse: Option<Num>,
     /// Mean over test points and outputs of (f − y)².
     pub test_mse: Num,
     /// Fraction of test points classified right (sign, or argmax); absent for regression.

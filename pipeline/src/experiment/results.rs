@@ -115,7 +115,7 @@ fn csv_bytes(plan: &Plan, records: &[CellRecord]) -> Result<(Vec<u8>, usize)> {
                             opt(point.ridge_rel, num),
                             opt(point.lambda, |n: Num| num(n.0)),
                             opt(point.selected_by_gcv, |b| u8::from(b).to_string()),
-                            num(point.train_mse.0),
+                            opt(point.train_mse, |n| num(n.0)),
                             num(point.test_mse.0),
                             opt(point.test_accuracy, |n| num(n.0)),
                             opt(point.train_kare_gcv, |n| num(n.0)),

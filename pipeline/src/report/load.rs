@@ -57,8 +57,8 @@ pub struct Row {
     pub ridge_rel: Option<f64>,
     /// Absolute ridge λ (absent for the DNN).
     pub lambda: Option<f64>,
-    /// Training MSE.
-    pub train_mse: f64,
+    /// Training MSE (absent for the classical baselines).
+    pub train_mse: Option<f64>,
     /// Test MSE (may be NaN or infinite for a diverged prediction).
     pub test_mse: f64,
     /// Test accuracy (absent for regression).
@@ -313,7 +313,7 @@ pub fn load_results(path: &Path) -> Result<Vec<Row>> {
             method: f.method("method")?,
             ridge_rel: f.optional_number("ridge_rel")?,
             lambda: f.optional_number("lambda")?,
-            train_mse: f.number("train_mse")?,
+            train_mse: f.optional_number("train_mse")?,
             test_mse: f.number("test_mse")?,
             test_accuracy: f.optional_number("test_accuracy")?,
             train_kare_gcv: f.optional_number("train_kare_gcv")?,
