@@ -61,6 +61,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Prepared, Task};
+use crate::results::Method;
 use crate::Result;
 
 pub use config::BaselineConfig;
@@ -92,6 +93,20 @@ pub enum Baseline {
 }
 
 impl Baseline {
+    /// The baseline that computes `method`; `None` for the paper's methods.
+    pub fn of(method: Method) -> Option<Baseline> {
+        match method {
+            Method::KrrRbf => Some(Baseline::KrrRbf),
+            Method::KrrLaplacian => Some(Baseline::KrrLaplacian),
+            Method::KrrPoly => Some(Baseline::KrrPolynomial),
+            Method::Svm => Some(Baseline::Svm),
+            Method::RandomForest => Some(Baseline::RandomForest),
+            Method::KNearest => Some(Baseline::KNearest),
+            Method::Logistic => Some(Baseline::Logistic),
+            _ => None,
+        }
+    }
+
     /// Every baseline, in the order [`run_baselines`] returns them.
     pub const ALL: [Baseline; 7] = [
         Baseline::KrrRbf,

@@ -10,7 +10,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::config::{Method, TrainSpec};
+use super::config::TrainSpec;
+use crate::results::Method;
 use crate::data::Overrides;
 
 /// Bumped by hand whenever the computation of a cell changes without a version change, so
@@ -183,7 +184,7 @@ impl CellConfig {
 
     /// A one-line label for progress and errors.
     pub fn label(&self) -> String {
-        let overrides = overrides_text(&self.overrides);
+        let overrides = self.overrides.to_string();
         let data = if overrides.is_empty() {
             self.dataset.clone()
         } else {
@@ -205,31 +206,6 @@ impl CellConfig {
             self.stage.name()
         )
     }
-}
-
-/// The overrides that are set, as `key=value` pairs joined by `,` in key order
-/// (`gamma=1.25,sigma=0.1`); empty when none is set.
-pub fn overrides_text(overrides: &Overrides) -> String {
-    let value = serde_json::to_value(overrides).expect("overrides always serialise");
-    let Some(fields) = value.as_object() else {
-        return String::new();
-    };
-    fields
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| {
-            let text = match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Object(o) if o.len() == 1 => o
-                    .iter()
-                    .map(|(ok, ov)| format!("{ok}({ov})"))
-                    .collect::<String>(),
-                other => other.to_string(),
-            };
-            format!("{k}={text}")
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 #[cfg(test)]
@@ -305,7 +281,7 @@ mod tests {
 
     #[test]
     fn labels_and_override_text() {
-        assert_eq!(overrides_text(&config().overrides), "gamma=1.25,sigma=0.1");
+        assert_eq!(config().overrides.to_string(), "gamma=1.25,sigma=0.1");
         assert_eq!(
             config().label(),
             "simulation[gamma=1.25,sigma=0.1] d1×w64 seed 3 ntk-kare lr 100"
@@ -315,13 +291,25 @@ mod tests {
             fold: Some(crate::data::Fold::Kfold(2)),
             ..Overrides::default()
         };
-        assert_eq!(overrides_text(&fold), "fold=kfold(2),set=iris");
+        assert_eq!(fold.to_string(), "fold=kfold(2),set=iris");
         let test_file = Overrides {
             set: Some("monks-1".into()),
             fold: Some(crate::data::Fold::TestFile),
             ..Overrides::default()
         };
-        assert_eq!(overrides_text(&test_file), "fold=test_file,set=monks-1");
+        assert_eq!(test_file.to_string(), "fold=test_file,set=monks-1");
+        // The text reads back to the same overrides (the results' `overrides` column).
+        let numpy = Overrides {
+            n_train: Some(50),
+            rng: Some(crate::data::DrawRng::NumpyLegacy),
+            ..config().overrides
+        };
+        for o in [config().overrides, fold, test_file, numpy, Overrides::default()] {
+            assert_eq!(o.to_string().parse::<Overrides>(), Ok(o.clone()), "{o}");
+        }
+        for bad in ["fold=kfold(x)", "gamma=high", "colour=red", "n_train=5,n_train=6", "gamma"] {
+            assert!(bad.parse::<Overrides>().is_err(), "{bad}");
+        }
     }
 
     /// The folds' serialised spellings enter every UCI cell's key: the fold-file splits keep

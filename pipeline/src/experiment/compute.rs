@@ -15,9 +15,9 @@ use kare_ntk::train::{train_dnn, train_kare, Sgd, TrainReport};
 
 use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
-use super::config::Method;
+use crate::results::Method;
 use super::record::{CellRecord, MethodResult, Num, Point, Tuned};
-use crate::baselines::{run_baseline, BaselineConfig};
+use crate::baselines::{run_baseline, Baseline, BaselineConfig};
 use crate::data::{Prepared, Task};
 use crate::Result;
 
@@ -213,7 +213,7 @@ fn baseline_results(data: &Prepared, seed: u64, methods: &[Method]) -> Result<Ve
     methods
         .iter()
         .map(|&method| {
-            let baseline = method.baseline().expect("a baseline method");
+            let baseline = Baseline::of(method).expect("a baseline method");
             let t = Instant::now();
             let r = run_baseline(data, baseline, &config, seed)?;
             Ok(MethodResult {

@@ -44,13 +44,13 @@ mod slurm;
 mod verify;
 
 pub use cache::{cache_root, Cache, CACHE_DIR_ENV};
-pub use cell::{overrides_text, CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
+pub use cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
 pub use claim::{Claim, LOCKS_DIR};
-pub use config::{DataSpec, Experiment, Many, MaxMemory, Method, ModelSpec, Tier, TrainSpec};
+pub use config::{DataSpec, Experiment, Many, MaxMemory, ModelSpec, Tier, TrainSpec};
 pub use footprint::{cell_bytes, Shapes};
 pub use plan::{Cell, DataInstance, Plan};
 pub use progress::ProgressMode;
 pub use record::{CellRecord, MethodResult, Num, Point, Tuned};
-pub use results::{SeparateTestFile, COLUMNS};
+pub use results::SeparateTestFile;
 pub use run::{collect, compute_cell, run, CellOutcome, RunOptions, RunSummary};
 pub use slurm::{batch_script, write_batch_script, SlurmJob, SLURM_DEFAULT_MAX_ARRAY_SIZE};

@@ -7,7 +7,9 @@ use std::path::Path;
 use super::cache::Cache;
 use super::cell::{BaselineSet, CellConfig, Stage, Training};
 use super::claim::Claim;
-use super::config::{Experiment, Method, ModelSpec};
+use super::config::{Experiment, ModelSpec};
+use crate::baselines::Baseline;
+use crate::results::Method;
 use super::footprint::{cell_bytes, Shapes};
 use super::record::{CellRecord, Num};
 use super::results::SeparateTestFile;
@@ -303,7 +305,7 @@ impl Plan {
 /// Refuses a method that cannot fit the prepared data's task (a classifier on regression
 /// targets) before any cell runs, naming the experiment file, the entry and the method.
 fn check_task(path: &Path, location: &str, methods: &[Method], data: &Prepared) -> Result<()> {
-    let classifier = (methods.iter()).find(|m| m.baseline().is_some_and(|b| b.needs_classes()));
+    let classifier = (methods.iter()).find(|m| Baseline::of(**m).is_some_and(|b| b.needs_classes()));
     match classifier {
         Some(m) if data.task == Task::Regression => Err(Error::ExperimentConfig {
             path: path.to_path_buf(),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use super::cell::CellConfig;
-use super::config::Method;
+use crate::results::Method;
 
 /// A metric that may be NaN or infinite (a diverged prediction): JSON has no such numbers, so
 /// those are stored as the strings `"NaN"`, `"inf"` and `"-inf"`.

@@ -9,54 +9,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::cell::{overrides_text, CELL_SCHEMA, VERSION};
+use super::cell::{CELL_SCHEMA, VERSION};
 use super::config::Tier;
 use super::plan::Plan;
-use super::record::{CellRecord, Num, Tuned};
+use super::record::{CellRecord, MethodResult, Num, Point, Tuned};
+use crate::results::{write_csv, ResultRow};
 use crate::atomic::write_atomic;
 use crate::{Error, Result};
-
-/// The CSV columns, in order.
-pub const COLUMNS: [&str; 33] = [
-    "experiment",
-    "dataset",
-    "overrides",
-    "gamma",
-    "sigma",
-    "n_train",
-    "n_test",
-    "d",
-    "depth",
-    "width",
-    "seed",
-    "method",
-    "lr",
-    "steps",
-    "batch_size",
-    "ridge_rel",
-    "lambda",
-    "selected_by_gcv",
-    "train_mse",
-    "test_mse",
-    "test_accuracy",
-    "train_kare_gcv",
-    "final_kare",
-    "z",
-    "steps_run",
-    "stop_reason",
-    "wall_seconds",
-    "cell_key",
-    "data_checksum",
-    "network_draw",
-    "threads",
-    "hyperparameters",
-    "grid_edge",
-];
-
-/// A number in the CSV: Rust's shortest round-trip form (`0.1`, `1e-5`, `NaN`, `inf`).
-fn num(v: f64) -> String {
-    format!("{v:?}")
-}
 
 /// The `grid_edge` cell of a tuned baseline: the hyper-parameters at an edge of their grid,
 /// joined by spaces, or `none`.
@@ -68,79 +27,71 @@ fn edge_text(t: &Tuned) -> String {
     }
 }
 
-fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
-    v.map(f).unwrap_or_default()
+/// The results row of one point of one method's result in the cell of `rec`.
+fn row(experiment: &str, rec: &CellRecord, result: &MethodResult, point: &Point) -> ResultRow {
+    let c = &rec.config;
+    let training = c.training.as_ref();
+    ResultRow {
+        experiment: experiment.to_string(),
+        dataset: c.dataset.clone(),
+        overrides: c.overrides.clone(),
+        gamma: c.overrides.gamma,
+        sigma: c.overrides.sigma,
+        n_train: rec.n_train,
+        n_test: rec.n_test,
+        d: rec.d,
+        depth: c.depth,
+        width: c.width,
+        seed: c.seed,
+        method: result.method,
+        lr: training.map(|t| t.lr),
+        steps: training.map(|t| t.steps),
+        batch_size: training.and_then(|t| t.batch_size),
+        ridge_rel: point.ridge_rel,
+        lambda: point.lambda.map(|n| n.0),
+        selected_by_gcv: point.selected_by_gcv,
+        train_mse: point.train_mse.map(|n| n.0),
+        test_mse: point.test_mse.0,
+        test_accuracy: point.test_accuracy.map(|n| n.0),
+        train_kare_gcv: point.train_kare_gcv.map(|n| n.0),
+        final_kare: result.final_kare.map(|n| n.0),
+        z: c.z,
+        steps_run: result.steps_run,
+        stop_reason: result.stop_reason.clone(),
+        wall_seconds: result.wall_seconds,
+        cell_key: rec.key.clone(),
+        data_checksum: rec.data_checksum.clone(),
+        network_draw: Some(c.init_draw),
+        threads: Some(c.threads),
+        hyperparameters: result.tuned.as_ref().map(|t| t.choice.clone()),
+        grid_edge: result.tuned.as_ref().map(edge_text),
+    }
 }
 
-/// The CSV text of `records` (in plan order, one per cell of `plan`) and its number of rows.
-fn csv_bytes(plan: &Plan, records: &[CellRecord]) -> Result<(Vec<u8>, usize)> {
-    let fail = |e: csv::Error| Error::Results {
-        path: PathBuf::from(format!("{}.csv", plan.results_stem())),
-        message: e.to_string(),
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS).map_err(fail)?;
+/// The rows of `records` (in plan order, one per cell of `plan`). Within a block (data set,
+/// seed, model), rows go by method in the experiment's order, then by learning rate, then by
+/// λ̃.
+fn rows(plan: &Plan, records: &[CellRecord]) -> Vec<ResultRow> {
     let methods = &plan.experiment.tier.methods;
-    let mut rows = 0;
+    let mut rows = Vec::new();
     let mut start = 0;
     while start < records.len() {
         let block = plan.cells[start].block;
         let end = (start..records.len())
             .find(|&i| plan.cells[i].block != block)
             .unwrap_or(records.len());
-        // Within a block (data set, seed, model), rows go by method in the file's order,
-        // then by learning rate, then by λ̃.
         for method in methods {
             for rec in &records[start..end] {
                 for result in rec.results.iter().filter(|r| r.method == *method) {
                     for point in &result.points {
-                        let c = &rec.config;
-                        let training = c.training.as_ref();
-                        let row: [String; 33] = [
-                            plan.experiment.name.clone(),
-                            c.dataset.clone(),
-                            overrides_text(&c.overrides),
-                            opt(c.overrides.gamma, num),
-                            opt(c.overrides.sigma, num),
-                            rec.n_train.to_string(),
-                            rec.n_test.to_string(),
-                            rec.d.to_string(),
-                            c.depth.to_string(),
-                            c.width.to_string(),
-                            c.seed.to_string(),
-                            method.name().to_string(),
-                            opt(training.map(|t| t.lr), num),
-                            opt(training.map(|t| t.steps), |s| s.to_string()),
-                            opt(training.and_then(|t| t.batch_size), |b| b.to_string()),
-                            opt(point.ridge_rel, num),
-                            opt(point.lambda, |n: Num| num(n.0)),
-                            opt(point.selected_by_gcv, |b| u8::from(b).to_string()),
-                            opt(point.train_mse, |n| num(n.0)),
-                            num(point.test_mse.0),
-                            opt(point.test_accuracy, |n| num(n.0)),
-                            opt(point.train_kare_gcv, |n| num(n.0)),
-                            opt(result.final_kare, |n| num(n.0)),
-                            num(c.z),
-                            result.steps_run.to_string(),
-                            result.stop_reason.clone(),
-                            format!("{:.3}", result.wall_seconds),
-                            rec.key.clone(),
-                            rec.data_checksum.clone(),
-                            c.init_draw.to_string(),
-                            c.threads.to_string(),
-                            opt(result.tuned.as_ref(), |t| t.choice.clone()),
-                            opt(result.tuned.as_ref(), edge_text),
-                        ];
-                        w.write_record(&row).map_err(fail)?;
-                        rows += 1;
+                        rows.push(row(&plan.experiment.name, rec, result, point));
                     }
                 }
             }
         }
         start = end;
     }
-    let bytes = w.into_inner().map_err(|e| fail(e.into_error().into()))?;
-    Ok((bytes, rows))
+    rows
 }
 
 /// A UCI set's separate test file, as the provenance file records it for the report: its
@@ -231,7 +182,11 @@ pub fn write(
     let stem = plan.results_stem();
     let csv_path = dir.join(format!("{stem}.csv"));
     let json_path = dir.join(format!("{stem}.json"));
-    let (csv, rows) = csv_bytes(plan, records)?;
+    let rows = rows(plan, records);
+    let csv = write_csv(&rows).map_err(|err| Error::Results {
+        path: csv_path.clone(),
+        message: err.to_string(),
+    })?;
     let (git_commit, git_dirty) = git_state();
     let e = &plan.experiment;
     let info = RunInfo {
@@ -252,7 +207,7 @@ pub fn write(
         cells: records.len(),
         cells_from_cache: counts.cached,
         cells_computed: counts.computed,
-        rows,
+        rows: rows.len(),
         compute_seconds: records.iter().map(|r| r.wall_seconds).sum(),
         run_wall_seconds: counts.wall_seconds,
         csv: csv_path.display().to_string(),
@@ -264,5 +219,5 @@ pub fn write(
     })?;
     write_atomic(&csv_path, &csv)?;
     write_atomic(&json_path, &json)?;
-    Ok((csv_path, json_path, rows))
+    Ok((csv_path, json_path, rows.len()))
 }

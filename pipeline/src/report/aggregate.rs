@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use super::load::{Method, PaperPoint, Row};
+use super::load::PaperPoint;
+use crate::results::{Method, ResultRow};
 use crate::{Error, Result};
 
 /// Summary statistics of one quantity over seeds. Non-finite values are kept: a diverged seed
@@ -79,7 +80,7 @@ impl PanelKey {
     }
 
     /// The panel of a results row.
-    pub fn of_row(r: &Row) -> PanelKey {
+    pub fn of_row(r: &ResultRow) -> PanelKey {
         PanelKey {
             dataset: r.dataset.clone(),
             gamma: r.gamma,
@@ -316,9 +317,9 @@ impl Panel {
 /// Groups `rows` (read from `source`) into panels, in order of first appearance. The
 /// baselines' rows, which belong to no model, join every panel of their data set. Two rows for
 /// the same panel, method, seed and λ̃ are an error (a file mixing learning rates or runs).
-pub fn panels(rows: &[Row], source: &Path) -> Result<Vec<Panel>> {
+pub fn panels(rows: &[ResultRow], source: &Path) -> Result<Vec<Panel>> {
     let mut panels: Vec<Panel> = Vec::new();
-    let (baselines, models): (Vec<&Row>, Vec<&Row>) =
+    let (baselines, models): (Vec<&ResultRow>, Vec<&ResultRow>) =
         rows.iter().partition(|r| r.method.is_baseline());
     for r in models {
         let key = PanelKey::of_row(r);
@@ -354,7 +355,7 @@ pub fn panels(rows: &[Row], source: &Path) -> Result<Vec<Panel>> {
 }
 
 /// Adds the row `r` to `panel`.
-fn add(panel: &mut Panel, r: &Row, source: &Path) -> Result<()> {
+fn add(panel: &mut Panel, r: &ResultRow, source: &Path) -> Result<()> {
     let runs = match panel.methods.iter().position(|m| m.method == r.method) {
         Some(i) => &mut panel.methods[i],
         None => {

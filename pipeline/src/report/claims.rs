@@ -3,7 +3,7 @@
 
 use super::aggregate::{CurvePoint, MethodRuns, Panel, Stats};
 use super::format::{num, ridge};
-use super::load::Method;
+use crate::results::Method;
 use super::paired::{differences, Paired};
 use super::reference::Reference;
 

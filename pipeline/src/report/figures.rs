@@ -16,7 +16,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::aggregate::{share_model, Panel, PanelKey};
 use super::format::power_of_ten;
-use super::load::Method;
+use crate::results::Method;
 use super::reference::Reference;
 use crate::atomic::{write_atomic, write_atomic_via_path};
 use crate::{Error, Result};

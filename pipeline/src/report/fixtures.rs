@@ -1,7 +1,7 @@
 //! Hand-made runs for the report's unit tests.
 
 use super::aggregate::{MethodRuns, Panel, PanelKey, SeedPoint, SeedRun};
-use super::load::Method;
+use crate::results::Method;
 
 /// One seed's (λ̃, test MSE) points.
 pub type Points<'a> = &'a [(Option<f64>, f64)];

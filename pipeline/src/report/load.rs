@@ -1,82 +1,12 @@
-//! Reading the report's inputs: the runner's results CSV (one row per cell × method × λ̃), the
+//! Reading the report's inputs besides the results rows ([`crate::results::ResultsFile`]): the
 //! paper's reference curves, and the run's provenance JSON (read leniently: its shape may grow).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::experiment::SeparateTestFile;
+use crate::results::Method;
 use crate::{Error, Result};
-
-/// The results CSV columns the report reads; any other column is ignored.
-pub const REQUIRED_COLUMNS: [&str; 18] = [
-    "experiment",
-    "dataset",
-    "gamma",
-    "sigma",
-    "depth",
-    "width",
-    "seed",
-    "method",
-    "ridge_rel",
-    "lambda",
-    "train_mse",
-    "test_mse",
-    "test_accuracy",
-    "train_kare_gcv",
-    "final_kare",
-    "steps_run",
-    "stop_reason",
-    "wall_seconds",
-];
-
-/// The `stop_reason` of a training run that did all its steps.
-pub const COMPLETED: &str = "completed";
-
-pub use crate::experiment::Method;
-
-/// One row of the results CSV.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    /// The experiment's name (`figure1`).
-    pub experiment: String,
-    /// The data set (`simulation`, `mnist-7v9`, `higgs`, `higgs-clean`, …).
-    pub dataset: String,
-    /// The simulation's γ (absent for real data).
-    pub gamma: Option<f64>,
-    /// The simulation's noise level σ (absent for real data).
-    pub sigma: Option<f64>,
-    /// Hidden layers.
-    pub depth: usize,
-    /// Units per hidden layer.
-    pub width: usize,
-    /// The seed (data draw and init).
-    pub seed: u64,
-    /// The method.
-    pub method: Method,
-    /// Relative ridge λ̃ (absent for the DNN).
-    pub ridge_rel: Option<f64>,
-    /// Absolute ridge λ (absent for the DNN).
-    pub lambda: Option<f64>,
-    /// Training MSE (absent for the classical baselines).
-    pub train_mse: Option<f64>,
-    /// Test MSE (may be NaN or infinite for a diverged prediction).
-    pub test_mse: f64,
-    /// Test accuracy (absent for regression).
-    pub test_accuracy: Option<f64>,
-    /// GCV of the final kernel at this λ̃: a criterion computed on training data alone.
-    pub train_kare_gcv: Option<f64>,
-    /// KARE of the final kernel at z = 0.1 (absent for the DNN).
-    pub final_kare: Option<f64>,
-    /// Parameter updates applied.
-    pub steps_run: usize,
-    /// `completed`, or why training ended early.
-    pub stop_reason: String,
-    /// Seconds the method took in its cell (repeated on each λ̃ row of that method).
-    pub wall_seconds: f64,
-    /// `grid_edge`: a classical baseline's tuned hyper-parameters at an edge of their grid
-    /// (`none`, or their names); absent for the other methods and in older results files.
-    pub grid_edge: Option<String>,
-}
 
 /// One point of the paper's curves (`paper_results.csv`), its data set named as ours.
 #[derive(Debug, Clone, PartialEq)]
@@ -275,13 +205,6 @@ impl Fields<'_> {
         }
     }
 
-    /// The text of a column that older results files lack; `None` when absent or empty.
-    fn optional_text(&self, column: &str) -> Option<String> {
-        let i = *self.columns.get(column)?;
-        let text = self.record.get(i)?.trim();
-        (!text.is_empty()).then(|| text.to_string())
-    }
-
     fn count<T: std::str::FromStr>(&self, column: &str) -> Result<T> {
         self.parse(column, "a non-negative integer")
     }
@@ -296,34 +219,6 @@ fn report_error(path: &Path, e: impl std::fmt::Display) -> Error {
         path: path.to_path_buf(),
         message: e.to_string(),
     }
-}
-
-/// Reads a results CSV written by the experiment runner. A missing column, an unknown method or
-/// an unparsable number is an error naming the column (and the line).
-pub fn load_results(path: &Path) -> Result<Vec<Row>> {
-    Table::open(path, &REQUIRED_COLUMNS)?.rows(|f| {
-        Ok(Row {
-            experiment: f.text("experiment").to_string(),
-            dataset: f.text("dataset").to_string(),
-            gamma: f.optional_number("gamma")?,
-            sigma: f.optional_number("sigma")?,
-            depth: f.count("depth")?,
-            width: f.count("width")?,
-            seed: f.count("seed")?,
-            method: f.method("method")?,
-            ridge_rel: f.optional_number("ridge_rel")?,
-            lambda: f.optional_number("lambda")?,
-            train_mse: f.optional_number("train_mse")?,
-            test_mse: f.number("test_mse")?,
-            test_accuracy: f.optional_number("test_accuracy")?,
-            train_kare_gcv: f.optional_number("train_kare_gcv")?,
-            final_kare: f.optional_number("final_kare")?,
-            steps_run: f.count("steps_run")?,
-            stop_reason: f.text("stop_reason").to_string(),
-            wall_seconds: f.number("wall_seconds")?,
-            grid_edge: f.optional_text("grid_edge"),
-        })
-    })
 }
 
 /// Reads the paper's reference curves (`paper_results.csv`), renaming its data sets to ours.

@@ -48,6 +48,7 @@ pub mod uci;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::results::ResultsFile;
 use crate::atomic::write_atomic;
 use crate::Result;
 
@@ -219,15 +220,17 @@ fn part(
             };
             return Ok((document::not_run(name, csv, context.report_dir), summary));
         }
-        Kind::Uci => {
+        Kind::Uci(file) => {
             if classifiers.is_none() {
                 *classifiers = Some(uci::classifiers::Classifiers::load(uci_results)?);
             }
             let classifiers = classifiers.as_ref().expect("loaded above");
-            table1(context, name, csv, classifiers, outputs)?
+            let results = (file, loaded.run_info.as_ref());
+            table1(context, name, results, classifiers, outputs)?
         }
         Kind::Curves(panels, baselines) => {
-            curves(context, name, (panels, baselines), csv, outputs)?
+            let run_info = loaded.run_info.as_ref();
+            curves(context, name, (panels, baselines), (csv, run_info), outputs)?
         }
     };
     let summary = ExperimentSummary {
@@ -240,9 +243,10 @@ fn part(
     Ok((section, summary))
 }
 
-/// One experiment's results file, read once.
+/// One experiment's results file and its provenance, each read once.
 struct Loaded {
     csv: PathBuf,
+    run_info: Option<load::RunInfo>,
     kind: Kind,
 }
 
@@ -250,31 +254,40 @@ struct Loaded {
 enum Kind {
     /// No results file, or an empty one.
     NotRun,
-    /// UCI sets (Table 1), which `uci` reads on its own path.
-    Uci,
+    /// UCI sets (Table 1).
+    Uci(ResultsFile),
     /// λ̃ curves (Figures 1 and 2), grouped into panels, and what the baselines' rows say of
     /// their tuning.
     Curves(Vec<aggregate::Panel>, tuning::Baselines),
 }
 
 impl Loaded {
-    /// Reads `<results_dir>/<name>.csv` and sorts out what it holds.
+    /// Reads `<results_dir>/<name>.csv` and, when it exists, `<name>.json`, and sorts out
+    /// what they hold.
     fn read(results_dir: &Path, name: &str) -> Result<Loaded> {
         let csv = results_dir.join(format!("{name}.csv"));
-        let rows = if csv.exists() {
-            load::load_results(&csv)?
-        } else {
-            Vec::new()
-        };
-        let kind = if rows.is_empty() {
+        if !csv.exists() {
+            return Ok(Loaded {
+                csv,
+                run_info: None,
+                kind: Kind::NotRun,
+            });
+        }
+        let file = ResultsFile::read(&csv)?;
+        let run_info = load::load_run_info(&results_dir.join(format!("{name}.json")))?;
+        let kind = if file.rows.is_empty() {
             Kind::NotRun
-        } else if uci::is_uci(&rows, &csv)? {
-            Kind::Uci
+        } else if uci::is_uci(&file.rows, &csv)? {
+            Kind::Uci(file)
         } else {
-            let baselines = tuning::Baselines::of(&rows);
-            Kind::Curves(aggregate::panels(&rows, &csv)?, baselines)
+            let baselines = tuning::Baselines::of(&file.rows);
+            Kind::Curves(aggregate::panels(&file.rows, &csv)?, baselines)
         };
-        Ok(Loaded { csv, kind })
+        Ok(Loaded {
+            csv,
+            run_info,
+            kind,
+        })
     }
 }
 
@@ -302,10 +315,9 @@ fn curves(
     context: &Context,
     name: &str,
     (panels, baselines): (&[aggregate::Panel], &tuning::Baselines),
-    csv: &Path,
+    (csv, run_info): (&Path, Option<&load::RunInfo>),
     mut outputs: Outputs,
 ) -> Result<(document::Section, Outputs)> {
-    let run_info = load::load_run_info(&context.results_dir.join(format!("{name}.json")))?;
     let reference = context.reference;
     figures::draw(
         panels,
@@ -326,7 +338,7 @@ fn curves(
         &outputs.table_tex,
         tables::latex(&table, &caption).as_bytes(),
     )?;
-    let mut extra = seed_comparisons(context, name, panels, run_info.as_ref(), &mut outputs)?;
+    let mut extra = seed_comparisons(context, name, panels, run_info, &mut outputs)?;
     extra += &baselines.markdown();
     let section = document::experiment(&document::Experiment {
         name,
@@ -334,7 +346,7 @@ fn curves(
         panels,
         reference,
         table: &table,
-        run_info: run_info.as_ref(),
+        run_info,
         outputs: &outputs,
         report_dir: context.report_dir,
         with_model,
@@ -347,16 +359,16 @@ fn curves(
 fn table1(
     context: &Context,
     name: &str,
-    csv: &Path,
+    (file, run_info): (&ResultsFile, Option<&load::RunInfo>),
     classifiers: &uci::classifiers::Classifiers,
     mut outputs: Outputs,
 ) -> Result<(document::Section, Outputs)> {
-    let table = uci::table1(name, context.results_dir, classifiers)?;
+    let table = uci::table1(name, file, run_info.cloned(), classifiers)?;
     uci::figure::draw(&table, &outputs.png, &outputs.svg)?;
     write_atomic(&outputs.table_md, uci::table::markdown(&table).as_bytes())?;
     write_atomic(&outputs.table_tex, uci::table::latex(&table).as_bytes())?;
     outputs.ranking = Some(uci::outputs::write(&table, context.results_dir)?);
-    let section = uci::section::section(&table, csv, &outputs, context.report_dir);
+    let section = uci::section::section(&table, &file.path, &outputs, context.report_dir);
     Ok((section, outputs))
 }
 

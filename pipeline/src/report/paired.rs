@@ -152,7 +152,7 @@ fn largest_over_ridges(kare: &MethodRuns, after: &MethodRuns) -> Option<Vec<(u64
 mod tests {
     use super::*;
     use crate::report::fixtures::runs;
-    use crate::report::load::Method;
+    use crate::results::Method;
 
     const A: Option<f64> = Some(0.1);
     const B: Option<f64> = Some(10.0);

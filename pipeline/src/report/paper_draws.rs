@@ -10,7 +10,7 @@ use std::path::Path;
 use super::aggregate::{MethodRuns, Panel};
 use super::document::link;
 use super::format::{num, ridge};
-use super::load::Method;
+use crate::results::Method;
 use super::reference::Reference;
 
 /// What names an experiment on the paper's draws: `X-paper-seeds` (or `X-paper-seeds-quick`).

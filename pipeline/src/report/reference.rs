@@ -1,7 +1,8 @@
 //! The paper's curves (`shared/reference/paper_results.csv`), looked up by our panel keys.
 
 use super::aggregate::{cmp_ridge, PanelKey};
-use super::load::{Method, PaperPoint};
+use super::load::PaperPoint;
+use crate::results::Method;
 
 /// The paper's 10-seed mean test MSE at every curve point of Figures 1 and 2.
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 
 use super::aggregate::{CurvePoint, GcvChoice, Panel};
 use super::format::{latex_text, mean_sd, num, ridge};
-use super::load::Method;
+use crate::results::Method;
 use super::reference::Reference;
 
 /// One method in one panel.

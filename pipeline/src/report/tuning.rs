@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use crate::experiment::Method;
-use crate::report::load::Row;
+use crate::results::Method;
+use crate::results::ResultRow;
 
 /// The share of cells at an edge above which the report flags a baseline.
 pub const EDGE_LIMIT: f64 = 0.2;
@@ -83,7 +83,7 @@ pub struct Baselines {
 
 impl Baselines {
     /// The baselines of `rows`.
-    pub fn of(rows: &[Row]) -> Baselines {
+    pub fn of(rows: &[ResultRow]) -> Baselines {
         let edges = (rows.iter()).filter_map(|r| Some((r.method, r.grid_edge.as_deref()?)));
         let unrecorded = (rows.iter())
             .filter(|r| r.method.is_baseline() && r.grid_edge.is_none())

@@ -25,15 +25,18 @@ use std::path::Path;
 use self::classifiers::Classifiers;
 use self::compare::{compare, Comparison};
 use self::protocol::{evaluate, Protocol};
-use self::rows::{Split, UciRow, SET_PREFIX};
-use super::load::{load_run_info, Row, RunInfo};
+use self::rows::{UciRow, SET_PREFIX};
+use super::load::RunInfo;
+use crate::data::Fold;
+use crate::results::{ResultRow, ResultsFile};
 use super::tuning;
-use crate::experiment::{Method, SeparateTestFile};
+use crate::experiment::SeparateTestFile;
+use crate::results::Method;
 use crate::{Error, Result};
 
 /// Whether the rows of a results file are UCI rows (their data sets start with `uci121/`);
 /// a file mixing UCI and other data sets is an error.
-pub fn is_uci(rows: &[Row], csv: &Path) -> Result<bool> {
+pub fn is_uci(rows: &[ResultRow], csv: &Path) -> Result<bool> {
     let uci = rows.iter().filter(|r| rows::is_uci(&r.dataset)).count();
     if uci > 0 && uci < rows.len() {
         return Err(Error::Report {
@@ -57,7 +60,7 @@ pub struct Inputs {
     /// The sets, in the order of their first row.
     pub sets: Vec<String>,
     /// The splits present.
-    pub splits: Vec<Split>,
+    pub splits: Vec<Fold>,
     /// The seeds present.
     pub seeds: Vec<u64>,
     /// Per method present: the grid of its hyper-parameters (`depth {1, 3}, width {128}, …`).
@@ -145,12 +148,15 @@ fn grid(rows: &[UciRow], method: Method) -> String {
     }
 }
 
-/// Table 1 of `results_dir/<name>.csv` against `classifiers`.
-pub fn table1(name: &str, results_dir: &Path, classifiers: &Classifiers) -> Result<Table1> {
-    let csv = results_dir.join(format!("{name}.csv"));
-    let json = results_dir.join(format!("{name}.json"));
-    let rows = rows::load(&csv)?;
-    let run_info = load_run_info(&json)?;
+/// Table 1 of experiment `name`'s results `file` (with its provenance `run_info`) against
+/// `classifiers`.
+pub fn table1(
+    name: &str,
+    file: &ResultsFile,
+    run_info: Option<RunInfo>,
+    classifiers: &Classifiers,
+) -> Result<Table1> {
+    let rows = rows::of(file)?;
     let test_files: BTreeMap<String, SeparateTestFile> = (run_info.iter())
         .flat_map(|r| &r.separate_test_files)
         .filter_map(|(name, t)| Some((name.strip_prefix(SET_PREFIX)?.to_string(), t.clone())))
@@ -165,7 +171,7 @@ pub fn table1(name: &str, results_dir: &Path, classifiers: &Classifiers) -> Resu
         Some((r.method, edge))
     }));
     let mut sets: Vec<String> = Vec::new();
-    let mut splits: Vec<Split> = Vec::new();
+    let mut splits: Vec<Fold> = Vec::new();
     let mut seeds: Vec<u64> = Vec::new();
     for r in &rows {
         if !sets.contains(&r.set) {

@@ -12,7 +12,8 @@ use kare_ntk::mlp::Mlp;
 use kare_ntk::ntk::ntk_f64;
 use kare_ntk::ridge::RidgePath;
 use kare_pipeline::data::{DataDir, Overrides, Registry};
-use kare_pipeline::experiment::{self, Cache, ProgressMode, RunOptions, Stage, COLUMNS};
+use kare_pipeline::experiment::{self, Cache, ProgressMode, RunOptions, Stage};
+use kare_pipeline::results::{ResultsFile, COLUMNS};
 use kare_pipeline::Error;
 use sha2::{Digest, Sha256};
 
@@ -241,8 +242,9 @@ fn an_added_data_set_runs_end_to_end_then_from_cache() {
 #[test]
 fn baselines_run_once_per_data_set_and_join_every_panel() {
     use kare_pipeline::baselines::{run_baseline, Baseline, BaselineConfig};
-    use kare_pipeline::experiment::{Method, Plan};
-    use kare_pipeline::report::{aggregate, load};
+    use kare_pipeline::experiment::Plan;
+    use kare_pipeline::results::Method;
+    use kare_pipeline::report::aggregate;
 
     let p = Project::new();
     let text = SMALL.replace(
@@ -298,7 +300,7 @@ fn baselines_run_once_per_data_set_and_join_every_panel() {
         assert!(row["stop_reason"].contains(&direct.criterion.text()));
     }
     let panels =
-        aggregate::panels(&load::load_results(&summary.csv).unwrap(), &summary.csv).unwrap();
+        aggregate::panels(&ResultsFile::read(&summary.csv).unwrap().rows, &summary.csv).unwrap();
     // Panels are data set × model: the baselines' model-free rows are in all four.
     assert_eq!(panels.len(), 4);
     for panel in &panels {

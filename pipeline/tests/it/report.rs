@@ -7,7 +7,8 @@ use std::path::Path;
 
 use kare_pipeline::report::aggregate::{panels, Panel};
 use kare_pipeline::report::claims::{check_panel, Claim, Verdict};
-use kare_pipeline::report::load::{load_reference, load_results, Method};
+use kare_pipeline::report::load::load_reference;
+use kare_pipeline::results::{Method, ResultRow, ResultsFile};
 use kare_pipeline::report::paired::Paired;
 use kare_pipeline::report::reference::Reference;
 use kare_pipeline::report::{build, ExperimentSummary};
@@ -174,6 +175,11 @@ figure2,mnist,,,2,32,NTK-KARE,0.01,0.095
 figure2,mnist,,,2,32,after-NTK,0.01,0.106
 figure2,mnist,,,2,32,DNN,,0.110
 ";
+
+/// The rows of a results CSV, through the report's reader.
+fn load_results(csv: &Path) -> kare_pipeline::Result<Vec<ResultRow>> {
+    ResultsFile::read(csv).map(|f| f.rows)
+}
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-12

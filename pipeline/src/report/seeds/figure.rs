@@ -15,7 +15,7 @@ use crate::report::figures::{
     colour, draw_text, wrap, write_figure, Axis, Drawing, Glyphs, Layout, YScale, FONT,
     LEGEND_FONT, LEGEND_ROW, PANEL, SUBTITLE_FONT, TITLE_FONT,
 };
-use crate::report::load::Method;
+use crate::results::Method;
 use crate::Result;
 
 /// Half the width of a box, in method slots.

@@ -6,7 +6,7 @@ use super::classifiers::Classifiers;
 use super::protocol::{Evaluation, Protocol, SetOutcome};
 use super::rank::{metrics, positions, Metrics};
 use super::rows::Hyper;
-use crate::experiment::Method;
+use crate::results::Method;
 
 /// How many of the classifiers the tables list (the best by Friedman rank).
 pub const TOP: usize = 10;

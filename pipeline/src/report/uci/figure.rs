@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::compare::Comparison;
 use super::protocol::Protocol;
 use super::Table1;
-use crate::experiment::Method;
+use crate::results::Method;
 use crate::report::figures::{colour, write_figure, Drawing, Glyphs, FONT};
 use crate::Result;
 

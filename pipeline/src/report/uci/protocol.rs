@@ -17,8 +17,9 @@
 
 use std::collections::BTreeSet;
 
-use super::rows::{Hyper, Split, UciRow, K_FOLDS};
-use crate::experiment::Method;
+use super::rows::{Hyper, UciRow, K_FOLDS};
+use crate::data::Fold;
+use crate::results::Method;
 
 /// Which protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +124,7 @@ pub struct Evaluation {
 
 /// The accuracy (fraction) of `method` on `set` at `hyper` on `split`: the mean over the seeds
 /// with a finite accuracy, `None` without one.
-fn accuracy_at(rows: &[&UciRow], method: Method, split: Split, hyper: &Hyper) -> Option<f64> {
+fn accuracy_at(rows: &[&UciRow], method: Method, split: Fold, hyper: &Hyper) -> Option<f64> {
     let values: Vec<f64> = rows
         .iter()
         .filter(|r| r.method == method && r.split == split && r.hyper.same(hyper))
@@ -138,7 +139,7 @@ fn best_on_holdout(rows: &[&UciRow], method: Method) -> Result<(Hyper, f64), Str
     let mut grid: Vec<&Hyper> = Vec::new();
     for r in rows
         .iter()
-        .filter(|r| r.method == method && r.split == Split::Holdout)
+        .filter(|r| r.method == method && r.split == Fold::Holdout)
     {
         if !grid.iter().any(|h| h.same(&r.hyper)) {
             grid.push(&r.hyper);
@@ -149,7 +150,7 @@ fn best_on_holdout(rows: &[&UciRow], method: Method) -> Result<(Hyper, f64), Str
     }
     let mut best: Option<(&Hyper, f64)> = None;
     for h in grid {
-        if let Some(a) = accuracy_at(rows, method, Split::Holdout, h) {
+        if let Some(a) = accuracy_at(rows, method, Fold::Holdout, h) {
             if best.is_none_or(|(_, b)| a > b) {
                 best = Some((h, a));
             }
@@ -169,13 +170,13 @@ fn choose(rows: &[&UciRow], method: Method, protocol: Protocol) -> Result<Choice
         Protocol::AsPublished => holdout,
         Protocol::Honest => {
             let folds: Vec<Option<f64>> = (0..K_FOLDS)
-                .map(|k| accuracy_at(rows, method, Split::Kfold(k), &hyper))
+                .map(|k| accuracy_at(rows, method, Fold::Kfold(k), &hyper))
                 .collect();
             let lacking: Vec<String> = folds
                 .iter()
                 .enumerate()
                 .filter(|(_, a)| a.is_none())
-                .map(|(k, _)| Split::Kfold(k).to_string())
+                .map(|(k, _)| Fold::Kfold(k).to_string())
                 .collect();
             if !lacking.is_empty() {
                 return Err(format!(
@@ -188,7 +189,7 @@ fn choose(rows: &[&UciRow], method: Method, protocol: Protocol) -> Result<Choice
             folds.iter().flatten().sum::<f64>() / K_FOLDS as f64
         }
         Protocol::TestFile => {
-            accuracy_at(rows, method, Split::TestFile, &hyper).ok_or_else(|| {
+            accuracy_at(rows, method, Fold::TestFile, &hyper).ok_or_else(|| {
                 format!(
                     "{}: no test_file result at h* ({})",
                     method.label(),
@@ -272,7 +273,7 @@ mod tests {
         }
     }
 
-    fn row(set: &str, split: Split, h: &Hyper, accuracy: f64) -> UciRow {
+    fn row(set: &str, split: Fold, h: &Hyper, accuracy: f64) -> UciRow {
         UciRow {
             set: set.into(),
             split,
@@ -289,9 +290,9 @@ mod tests {
     fn rows() -> Vec<UciRow> {
         let (h1, h2, h3) = (hyper(10.0, 0.01), hyper(10.0, 1.0), hyper(1.0, 0.01));
         let mut rows = vec![
-            row("s", Split::Holdout, &h1, 0.9),
-            row("s", Split::Holdout, &h2, 0.9),
-            row("s", Split::Holdout, &h3, 0.8),
+            row("s", Fold::Holdout, &h1, 0.9),
+            row("s", Fold::Holdout, &h2, 0.9),
+            row("s", Fold::Holdout, &h3, 0.8),
         ];
         for (k, (a1, a2, a3)) in [
             (0.5, 0.6, 1.0),
@@ -302,16 +303,16 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            rows.push(row("s", Split::Kfold(k), &h1, a1));
-            rows.push(row("s", Split::Kfold(k), &h2, a2));
-            rows.push(row("s", Split::Kfold(k), &h3, a3));
+            rows.push(row("s", Fold::Kfold(k), &h1, a1));
+            rows.push(row("s", Fold::Kfold(k), &h2, a2));
+            rows.push(row("s", Fold::Kfold(k), &h3, a3));
         }
-        rows.push(row("t", Split::Holdout, &h1, 0.7));
-        rows.push(row("t", Split::Holdout, &h3, 0.75));
+        rows.push(row("t", Fold::Holdout, &h1, 0.7));
+        rows.push(row("t", Fold::Holdout, &h3, 0.75));
         for k in [0, 1, 3] {
-            rows.push(row("t", Split::Kfold(k), &h3, 0.6));
+            rows.push(row("t", Fold::Kfold(k), &h3, 0.6));
         }
-        rows.push(row("t", Split::Kfold(2), &h1, 0.99));
+        rows.push(row("t", Fold::Kfold(2), &h1, 0.99));
         rows
     }
 
@@ -352,16 +353,16 @@ mod tests {
     fn seeds_are_averaged_and_non_finite_accuracies_ignored() {
         let h = hyper(10.0, 1.0);
         let mut rows = vec![
-            row("s", Split::Holdout, &h, 0.6),
-            row("s", Split::Holdout, &h, 0.8),
+            row("s", Fold::Holdout, &h, 0.6),
+            row("s", Fold::Holdout, &h, 0.8),
         ];
         rows[1].seed = 1;
-        let mut broken = row("s", Split::Holdout, &hyper(1.0, 1.0), f64::NAN);
+        let mut broken = row("s", Fold::Holdout, &hyper(1.0, 1.0), f64::NAN);
         broken.accuracy = Some(f64::NAN);
         rows.push(broken);
         let e = evaluate(&rows, Protocol::AsPublished, &none());
         assert!((e.sets[0].accuracy(Method::NtkKare).unwrap() - 70.0).abs() < 1e-12);
-        let only_nan = vec![row("s", Split::Holdout, &h, f64::NAN)];
+        let only_nan = vec![row("s", Fold::Holdout, &h, f64::NAN)];
         let e = evaluate(&only_nan, Protocol::AsPublished, &none());
         assert_eq!(e.sets[0].missing, ["NTK-KARE: no finite holdout accuracy"]);
     }
@@ -373,8 +374,8 @@ mod tests {
     fn sets_with_a_test_file_leave_b_for_c() {
         let mut rows = rows();
         let (h1, h3) = (hyper(10.0, 0.01), hyper(1.0, 0.01));
-        rows.push(row("s", Split::TestFile, &h1, 0.55));
-        rows.push(row("s", Split::TestFile, &h3, 0.95));
+        rows.push(row("s", Fold::TestFile, &h1, 0.55));
+        rows.push(row("s", Fold::TestFile, &h3, 0.95));
         let with: BTreeSet<String> = ["s".to_string()].into();
         let b = evaluate(&rows, Protocol::Honest, &with);
         assert!(b.sets[0].choices.is_empty());
@@ -384,7 +385,7 @@ mod tests {
         assert_eq!(c.sets[0].set, "s");
         assert!((c.sets[0].accuracy(Method::NtkKare).unwrap() - 55.0).abs() < 1e-12);
         // Without its test-file rows, (c) says which result is missing.
-        rows.retain(|r| r.split != Split::TestFile);
+        rows.retain(|r| r.split != Fold::TestFile);
         let c = evaluate(&rows, Protocol::TestFile, &with);
         assert_eq!(
             c.sets[0].missing,

@@ -1,12 +1,9 @@
-//! The UCI rows of a results CSV, read with the columns Table 1 needs beyond the generic
-//! loader's: the split (`overrides`: `fold=holdout`, `fold=kfold(k)` or `fold=test_file`) and
-//! the learning rate, which with depth, width and λ̃ make a method's hyper-parameter.
+//! The UCI rows of a results file, with what Table 1 reads of them: the set, the split (the
+//! fold of `overrides`, `holdout` when absent), and the hyper-parameter (depth, width,
+//! learning rate and λ̃).
 
-use std::collections::HashMap;
-use std::fmt;
-use std::path::Path;
-
-use crate::experiment::Method;
+use crate::data::{Fold, Overrides};
+use crate::results::{Method, ResultsFile};
 use crate::{Error, Result};
 
 /// The prefix of a UCI data set's name in the results (`uci121/iris`).
@@ -14,81 +11,6 @@ pub const SET_PREFIX: &str = "uci121/";
 
 /// The folds of `conxuntos_kfold.dat`.
 pub const K_FOLDS: usize = 4;
-
-/// The results CSV columns read here.
-const COLUMNS: [&str; 9] = [
-    "dataset",
-    "overrides",
-    "depth",
-    "width",
-    "seed",
-    "method",
-    "lr",
-    "ridge_rel",
-    "test_accuracy",
-];
-
-/// Which split of a UCI set a row was computed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Split {
-    /// `conxuntos.dat`: the train / test halves of the reference code.
-    Holdout,
-    /// Fold `k` (0 to [`K_FOLDS`] − 1) of `conxuntos_kfold.dat`.
-    Kfold(usize),
-    /// The whole data file trains, the set's separate test file tests (`fold=test_file`).
-    TestFile,
-}
-
-impl fmt::Display for Split {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Split::Holdout => f.write_str("holdout"),
-            Split::Kfold(k) => write!(f, "kfold({k})"),
-            Split::TestFile => f.write_str("test_file"),
-        }
-    }
-}
-
-impl Split {
-    /// Reads the split from an `overrides` cell (`fold=holdout`, `fold=kfold(2)`,
-    /// `fold=test_file`, possibly among other `key=value` pairs joined by `,`) and returns it
-    /// with the other overrides (joined again, in their order). Without a `fold` the split is `holdout`, the registry's
-    /// default for `uci121`.
-    pub fn parse(overrides: &str) -> Result<(Split, String), String> {
-        let mut split = Split::Holdout;
-        let mut other = Vec::new();
-        for pair in overrides
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            match pair.split_once('=') {
-                Some(("fold", value)) => {
-                    split = match value.trim() {
-                        "holdout" => Split::Holdout,
-                        "test_file" => Split::TestFile,
-                        v => {
-                            let k = v
-                                .strip_prefix("kfold(")
-                                .and_then(|r| r.strip_suffix(')'))
-                                .and_then(|k| k.trim().parse::<usize>().ok())
-                                .filter(|k| *k < K_FOLDS)
-                                .ok_or_else(|| {
-                                    format!(
-                                        "fold `{v}` is not `holdout`, `test_file` or `kfold(k)` \
-                                         with k in 0..{K_FOLDS}"
-                                    )
-                                })?;
-                            Split::Kfold(k)
-                        }
-                    }
-                }
-                _ => other.push(pair),
-            }
-        }
-        Ok((split, other.join(",")))
-    }
-}
 
 /// A method's hyper-parameter: whichever of depth, width, learning rate and λ̃ it has (the
 /// baselines have none here: they tune their own on the training data), and any overrides
@@ -164,7 +86,7 @@ pub struct UciRow {
     /// The set (`iris`: the data set's name without [`SET_PREFIX`]).
     pub set: String,
     /// The split.
-    pub split: Split,
+    pub split: Fold,
     /// The hyper-parameter.
     pub hyper: Hyper,
     /// The seed.
@@ -184,82 +106,43 @@ pub fn is_uci(dataset: &str) -> bool {
     dataset.starts_with(SET_PREFIX)
 }
 
-/// Reads the UCI rows of a results CSV (rows of other data sets are skipped). A missing
-/// column, an unknown method or fold, or an unparsable number is an error naming the column
-/// and the line.
-pub fn load(path: &Path) -> Result<Vec<UciRow>> {
-    let fail = |message: String| Error::Report {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut reader = csv::Reader::from_path(path).map_err(|e| fail(e.to_string()))?;
-    let header = reader.headers().map_err(|e| fail(e.to_string()))?;
-    let columns: HashMap<&str, usize> = header
-        .iter()
-        .enumerate()
-        .map(|(i, name)| (name.trim(), i))
-        .collect();
-    let missing: Vec<&str> = COLUMNS
-        .into_iter()
-        .filter(|c| !columns.contains_key(c))
-        .collect();
-    if !missing.is_empty() {
-        return Err(fail(format!(
-            "missing column(s) `{}` (Table 1 reads them)",
-            missing.join("`, `")
-        )));
-    }
-    let index: Vec<usize> = COLUMNS.iter().map(|c| columns[c]).collect();
-    let grid_edge = columns.get("grid_edge").copied();
+/// The columns Table 1 reads beyond [`crate::results::REQUIRED`].
+const COLUMNS: [&str; 2] = ["overrides", "lr"];
+
+/// The UCI rows of a results file (rows of other data sets are skipped). A missing column or a
+/// fold outside `conxuntos_kfold.dat` is an error naming the file.
+pub fn of(file: &ResultsFile) -> Result<Vec<UciRow>> {
+    file.require(&COLUMNS, " (Table 1 reads them)")?;
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| fail(e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let cell = |c: usize| record.get(index[c]).unwrap_or_default().trim();
-        let bad = |c: usize, what: &str| {
-            fail(format!(
-                "line {line}, column `{}`: `{}` {what}",
-                COLUMNS[c],
-                cell(c)
-            ))
-        };
-        let Some(set) = cell(0).strip_prefix(SET_PREFIX) else {
+    for r in &file.rows {
+        let Some(set) = r.dataset.strip_prefix(SET_PREFIX) else {
             continue;
         };
-        let count = |c: usize| {
-            cell(c)
-                .parse::<usize>()
-                .map_err(|_| bad(c, "is not a non-negative integer"))
+        let split = r.overrides.fold.unwrap_or_default();
+        if matches!(split, Fold::Kfold(k) if k >= K_FOLDS) {
+            return Err(Error::Report {
+                path: file.path.clone(),
+                message: format!("{}: fold `{split}` is not one of 0..{K_FOLDS}", r.dataset),
+            });
+        }
+        let other = Overrides {
+            fold: None,
+            ..r.overrides.clone()
         };
-        let optional = |c: usize| match cell(c) {
-            "" => Ok(None),
-            v => v
-                .parse::<f64>()
-                .map(Some)
-                .map_err(|_| bad(c, "is not a number")),
-        };
-        let (split, other) = Split::parse(cell(1))
-            .map_err(|m| fail(format!("line {line}, column `overrides`: {m}")))?;
         rows.push(UciRow {
             set: set.to_string(),
             split,
             hyper: Hyper {
-                depth: count(2)?,
-                width: count(3)?,
-                lr: optional(6)?,
-                ridge_rel: optional(7)?,
-                other,
+                depth: r.depth,
+                width: r.width,
+                lr: r.lr,
+                ridge_rel: r.ridge_rel,
+                other: other.to_string(),
             },
-            seed: cell(4)
-                .parse()
-                .map_err(|_| bad(4, "is not a non-negative integer"))?,
-            method: Method::parse(cell(5)).ok_or_else(|| bad(5, "is not a known method"))?,
-            accuracy: optional(8)?,
-            grid_edge: grid_edge
-                .and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(String::from),
+            seed: r.seed,
+            method: r.method,
+            accuracy: r.test_accuracy,
+            grid_edge: r.grid_edge.clone(),
         });
     }
     Ok(rows)
@@ -268,32 +151,6 @@ pub fn load(path: &Path) -> Result<Vec<UciRow>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_and_other_overrides_are_read() {
-        assert_eq!(
-            Split::parse("fold=holdout").unwrap(),
-            (Split::Holdout, String::new())
-        );
-        assert_eq!(
-            Split::parse("fold=kfold(3)").unwrap(),
-            (Split::Kfold(3), String::new())
-        );
-        assert_eq!(
-            Split::parse("n_train=50,fold=kfold(0)").unwrap(),
-            (Split::Kfold(0), "n_train=50".to_string())
-        );
-        assert_eq!(
-            Split::parse("set=monks-1,fold=test_file").unwrap(),
-            (Split::TestFile, "set=monks-1".to_string())
-        );
-        assert_eq!(Split::TestFile.to_string(), "test_file");
-        assert_eq!(Split::parse("").unwrap(), (Split::Holdout, String::new()));
-        assert!(Split::parse("fold=kfold(4)")
-            .unwrap_err()
-            .contains("kfold(4)"));
-        assert!(Split::parse("fold=train").is_err());
-    }
 
     #[test]
     fn hyper_text_names_what_the_method_has() {

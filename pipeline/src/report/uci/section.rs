@@ -10,7 +10,7 @@ use super::table::{
     notes, protocol_intro, protocol_markdown, protocols_markdown, test_files_markdown,
 };
 use super::Table1;
-use crate::experiment::Method;
+use crate::results::Method;
 use crate::report::document::{link, Section};
 use crate::report::format::duration;
 use crate::report::tuning;

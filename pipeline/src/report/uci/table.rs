@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::compare::{Comparison, Entry, TOP};
 use super::protocol::Protocol;
-use super::rows::Split;
+use crate::data::Fold;
 use super::Table1;
 use crate::report::format::{duration, latex_text};
 use crate::report::tuning;
@@ -97,10 +97,10 @@ pub fn protocol_intro(c: &Comparison, t: &Table1) -> String {
 }
 
 /// `holdout, kfold(0), …` of the splits present.
-fn splits_text(splits: &[Split]) -> String {
+fn splits_text(splits: &[Fold]) -> String {
     splits
         .iter()
-        .map(Split::to_string)
+        .map(Fold::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }
