@@ -32,7 +32,6 @@
 
 use std::error::Error;
 use std::path::Path;
-use std::process::ExitCode;
 
 use candle_core::{DType, Device, Tensor};
 use faer::Mat;
@@ -48,17 +47,7 @@ const ROWS: usize = 200;
 /// KARE's ridge z, as in every experiment (METHOD §3).
 const Z: f64 = 0.1;
 
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn run() -> std::result::Result<(), Box<dyn Error>> {
+fn main() -> std::result::Result<(), Box<dyn Error>> {
     let device = Device::Cpu;
     let mut args = std::env::args_os().skip(1);
     let path = args.next();

@@ -13,8 +13,6 @@
 //! at the λ̃ of smallest GCV on the training rows (a choice made on training data alone) and at
 //! the λ̃ of best test MSE (the paper's reading, an oracle).
 
-use std::process::ExitCode;
-
 use candle_core::{DType, Device, Tensor};
 use faer::{Mat, MatRef};
 use kare_ntk::convert::{mat_from_rows, mat_to_tensor};
@@ -56,17 +54,7 @@ struct Split {
     y_test: Mat<f64>,
 }
 
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn run() -> Result<()> {
+fn main() -> Result<()> {
     let (dtype, device) = (DType::F32, Device::Cpu);
     let (rows, targets) = your_arrays();
     let data = to_library_types(&rows, &targets, dtype, &device)?;

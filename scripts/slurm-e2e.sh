@@ -80,12 +80,17 @@ grep -qF "'$WORK/slurm-cache'" job.sbatch || fail "job.sbatch does not name the 
 grep -qF "'$KARE'" job.sbatch || fail "job.sbatch does not name the binary $KARE"
 [ -d logs ] || fail "the logs folder was not created"
 
+# `kare collect` must fail: its stderr goes to $1 (and is shown); $2 says what it lacks.
+collect_must_fail() {
+    if "$KARE" collect tiny.toml --quick --data data --cache slurm-cache --results slurm-results \
+        2> "$1"; then
+        fail "kare collect succeeded $2"
+    fi
+    cat "$1"
+}
+
 step "kare collect before the array ran must fail, naming the missing cells"
-if "$KARE" collect tiny.toml --quick --data data --cache slurm-cache --results slurm-results \
-    2> collect-empty.err; then
-    fail "kare collect succeeded on an empty cache"
-fi
-cat collect-empty.err
+collect_must_fail collect-empty.err "on an empty cache"
 grep -q "$CELLS of $CELLS cells are not in the cache" collect-empty.err ||
     fail "the error does not say that $CELLS of $CELLS cells are missing"
 grep -q "\[0\] simulation\[.*\] d1×w32 seed 0 ntk-kare lr 10" collect-empty.err ||
@@ -115,11 +120,7 @@ LAST=$((CELLS - 1))
 KEY=$(sed -n "s/^\[$LAST\] pending \([0-9a-f]*\) .*/\1/p" plan.out)
 [ -n "$KEY" ] || fail "plan.out does not list cell $LAST"
 rm slurm-cache/tiny/"$KEY"*.json
-if "$KARE" collect tiny.toml --quick --data data --cache slurm-cache --results slurm-results \
-    2> collect-one.err; then
-    fail "kare collect succeeded with cell $LAST missing"
-fi
-cat collect-one.err
+collect_must_fail collect-one.err "with cell $LAST missing"
 grep -q "1 of $CELLS cells are not in the cache .*: \[$LAST\] simulation" collect-one.err ||
     fail "the error does not name the missing cell $LAST"
 [ ! -e slurm-results ] || fail "a failed collect wrote results"

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::config::TrainSpec;
-use crate::results::Method;
 use crate::data::Overrides;
+use crate::results::Method;
 
 /// Bumped by hand whenever the computation of a cell changes without a version change, so
 /// that older records are not served.
@@ -53,7 +53,7 @@ impl Stage {
             Stage::NtkKare => &[Method::NtkKare],
             Stage::Dnn => &[Method::Dnn, Method::AfterNtk],
             Stage::InitialNtk => &[Method::InitialNtk],
-            Stage::Baselines => &Method::BASELINES,
+            Stage::Baselines => Method::BASELINES,
         }
     }
 
@@ -304,10 +304,22 @@ mod tests {
             rng: Some(crate::data::DrawRng::NumpyLegacy),
             ..config().overrides
         };
-        for o in [config().overrides, fold, test_file, numpy, Overrides::default()] {
+        for o in [
+            config().overrides,
+            fold,
+            test_file,
+            numpy,
+            Overrides::default(),
+        ] {
             assert_eq!(o.to_string().parse::<Overrides>(), Ok(o.clone()), "{o}");
         }
-        for bad in ["fold=kfold(x)", "gamma=high", "colour=red", "n_train=5,n_train=6", "gamma"] {
+        for bad in [
+            "fold=kfold(x)",
+            "gamma=high",
+            "colour=red",
+            "n_train=5,n_train=6",
+            "gamma",
+        ] {
             assert!(bad.parse::<Overrides>().is_err(), "{bad}");
         }
     }

@@ -15,10 +15,10 @@ use kare_ntk::train::{train_dnn, train_kare, Sgd, TrainReport};
 
 use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
-use crate::results::Method;
 use super::record::{CellRecord, MethodResult, Num, Point, Tuned};
 use crate::baselines::{run_baseline, Baseline, BaselineConfig};
 use crate::data::{Prepared, Task};
+use crate::results::Method;
 use crate::Result;
 
 /// The precision of the networks in every experiment.

@@ -8,12 +8,12 @@ use super::cache::Cache;
 use super::cell::{BaselineSet, CellConfig, Stage, Training};
 use super::claim::Claim;
 use super::config::{Experiment, ModelSpec};
-use crate::baselines::Baseline;
-use crate::results::Method;
 use super::footprint::{cell_bytes, Shapes};
 use super::record::{CellRecord, Num};
 use super::results::SeparateTestFile;
+use crate::baselines::Baseline;
 use crate::data::{DataDir, Overrides, Prepared, Registry, Task};
+use crate::results::Method;
 use crate::{memory, Error, Result};
 
 /// One data set of the grid at one seed.
@@ -305,7 +305,8 @@ impl Plan {
 /// Refuses a method that cannot fit the prepared data's task (a classifier on regression
 /// targets) before any cell runs, naming the experiment file, the entry and the method.
 fn check_task(path: &Path, location: &str, methods: &[Method], data: &Prepared) -> Result<()> {
-    let classifier = (methods.iter()).find(|m| Baseline::of(**m).is_some_and(|b| b.needs_classes()));
+    let classifier =
+        (methods.iter()).find(|m| Baseline::of(**m).is_some_and(|b| b.needs_classes()));
     match classifier {
         Some(m) if data.task == Task::Regression => Err(Error::ExperimentConfig {
             path: path.to_path_buf(),

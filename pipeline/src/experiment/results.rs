@@ -13,8 +13,8 @@ use super::cell::{CELL_SCHEMA, VERSION};
 use super::config::Tier;
 use super::plan::Plan;
 use super::record::{CellRecord, MethodResult, Num, Point, Tuned};
-use crate::results::{write_csv, ResultRow};
 use crate::atomic::write_atomic;
+use crate::results::{write_csv, ResultRow};
 use crate::{Error, Result};
 
 /// The `grid_edge` cell of a tuned baseline: the hyper-parameters at an edge of their grid,

@@ -3,9 +3,9 @@
 
 use super::aggregate::{CurvePoint, MethodRuns, Panel, Stats};
 use super::format::{num, ridge};
-use crate::results::Method;
 use super::paired::{differences, Paired};
 use super::reference::Reference;
+use crate::results::Method;
 
 /// A claim of METHOD §8, as checked in one panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,11 +11,11 @@ use super::aggregate::{MethodRuns, Panel, SeedRun, Stats};
 use super::claims::{check_panel, ClaimCheck, Verdict};
 use super::format::{duration, mean_sd, num};
 use super::load::RunInfo;
-use crate::results::{Method, COMPLETED};
 use super::paired::Paired;
 use super::reference::Reference;
 use super::tables::{markdown, TableRow};
 use super::{ExperimentSummary, Outputs};
+use crate::results::{Method, COMPLETED};
 
 /// Everything the section of one experiment is written from.
 pub struct Experiment<'a> {

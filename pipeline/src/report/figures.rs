@@ -16,9 +16,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::aggregate::{share_model, Panel, PanelKey};
 use super::format::power_of_ten;
-use crate::results::Method;
 use super::reference::Reference;
 use crate::atomic::{write_atomic, write_atomic_via_path};
+use crate::results::Method;
 use crate::{Error, Result};
 
 /// The family name the embedded font is registered under.

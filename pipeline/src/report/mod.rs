@@ -48,8 +48,8 @@ pub mod uci;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::results::ResultsFile;
 use crate::atomic::write_atomic;
+use crate::results::ResultsFile;
 use crate::Result;
 
 /// The files written for one experiment.

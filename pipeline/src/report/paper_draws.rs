@@ -10,8 +10,8 @@ use std::path::Path;
 use super::aggregate::{MethodRuns, Panel};
 use super::document::link;
 use super::format::{num, ridge};
-use crate::results::Method;
 use super::reference::Reference;
+use crate::results::Method;
 
 /// What names an experiment on the paper's draws: `X-paper-seeds` (or `X-paper-seeds-quick`).
 pub const SUFFIX: &str = "-paper-seeds";

@@ -12,10 +12,10 @@ use super::aggregate::{MethodRuns, Panel, PanelKey};
 use super::document::link;
 use super::format::num;
 use super::load::RunInfo;
-use crate::results::Method;
 use super::paper_draws::{own_seeds_of, Best, METHODS};
 use super::reference::Reference;
 use super::resample::{quantile, subsets};
+use crate::results::Method;
 
 /// Seeds in a subset: the paper's 10.
 pub const SUBSET_SIZE: usize = 10;

@@ -4,8 +4,8 @@
 
 use super::aggregate::{CurvePoint, GcvChoice, Panel};
 use super::format::{latex_text, mean_sd, num, ridge};
-use crate::results::Method;
 use super::reference::Reference;
+use crate::results::Method;
 
 /// One method in one panel.
 #[derive(Debug, Clone, PartialEq)]

@@ -27,11 +27,11 @@ use self::compare::{compare, Comparison};
 use self::protocol::{evaluate, Protocol};
 use self::rows::{UciRow, SET_PREFIX};
 use super::load::RunInfo;
-use crate::data::Fold;
-use crate::results::{ResultRow, ResultsFile};
 use super::tuning;
+use crate::data::Fold;
 use crate::experiment::SeparateTestFile;
 use crate::results::Method;
+use crate::results::{ResultRow, ResultsFile};
 use crate::{Error, Result};
 
 /// Whether the rows of a results file are UCI rows (their data sets start with `uci121/`);

@@ -297,7 +297,10 @@ fn deserialize_message(
         _ => None,
     };
     let (Some(field), None) = (e.field().map(|f| f as usize), named) else {
-        return format!("line {line}, {}", named.cloned().unwrap_or_else(|| e.to_string()));
+        return format!(
+            "line {line}, {}",
+            named.cloned().unwrap_or_else(|| e.to_string())
+        );
     };
     let column = header.get(field).unwrap_or("?");
     let value = record.get(field).unwrap_or_default();
@@ -394,14 +397,38 @@ mod tests {
         let row = row.lines().nth(1).unwrap().to_string();
         let err = |text: String| read(&text).unwrap_err().to_string();
         let e = err(format!("{header}\n{}\n", row.replace(",inf,", ",half,")));
-        assert!(e.contains("line 2, column `test_mse`: `half` is not a number"), "{e}");
-        let e = err(format!("{header}\n{row}\n{}\n", row.replace("ntk-kare", "ntk-karate")));
-        assert!(e.contains("line 3, column `method`: `ntk-karate` is not a known method"), "{e}");
-        let e = err(format!("{header}\n{}\n", row.replace(",0.25,1,", ",0.25,yes,")));
-        assert!(e.contains("line 2, column `selected_by_gcv`: `yes` is not 0 or 1"), "{e}");
-        let e = err(format!("{header}\n{}\n", row.replace("kfold(2)", "kfold(two)")));
-        assert!(e.contains("line 2, column `overrides`: `fold=kfold(two)`"), "{e}");
+        assert!(
+            e.contains("line 2, column `test_mse`: `half` is not a number"),
+            "{e}"
+        );
+        let e = err(format!(
+            "{header}\n{row}\n{}\n",
+            row.replace("ntk-kare", "ntk-karate")
+        ));
+        assert!(
+            e.contains("line 3, column `method`: `ntk-karate` is not a known method"),
+            "{e}"
+        );
+        let e = err(format!(
+            "{header}\n{}\n",
+            row.replace(",0.25,1,", ",0.25,yes,")
+        ));
+        assert!(
+            e.contains("line 2, column `selected_by_gcv`: `yes` is not 0 or 1"),
+            "{e}"
+        );
+        let e = err(format!(
+            "{header}\n{}\n",
+            row.replace("kfold(2)", "kfold(two)")
+        ));
+        assert!(
+            e.contains("line 2, column `overrides`: `fold=kfold(two)`"),
+            "{e}"
+        );
         let e = err(header.replace(",test_mse", "") + "\n");
-        assert!(e.contains("missing column(s) `test_mse`") && e.contains("r.csv"), "{e}");
+        assert!(
+            e.contains("missing column(s) `test_mse`") && e.contains("r.csv"),
+            "{e}"
+        );
     }
 }

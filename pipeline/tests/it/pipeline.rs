@@ -243,8 +243,8 @@ fn an_added_data_set_runs_end_to_end_then_from_cache() {
 fn baselines_run_once_per_data_set_and_join_every_panel() {
     use kare_pipeline::baselines::{run_baseline, Baseline, BaselineConfig};
     use kare_pipeline::experiment::Plan;
-    use kare_pipeline::results::Method;
     use kare_pipeline::report::aggregate;
+    use kare_pipeline::results::Method;
 
     let p = Project::new();
     let text = SMALL.replace(

@@ -8,10 +8,10 @@ use std::path::Path;
 use kare_pipeline::report::aggregate::{panels, Panel};
 use kare_pipeline::report::claims::{check_panel, Claim, Verdict};
 use kare_pipeline::report::load::load_reference;
-use kare_pipeline::results::{Method, ResultRow, ResultsFile};
 use kare_pipeline::report::paired::Paired;
 use kare_pipeline::report::reference::Reference;
 use kare_pipeline::report::{build, ExperimentSummary};
+use kare_pipeline::results::{Method, ResultRow, ResultsFile};
 
 const HEADER: &str = "experiment,dataset,gamma,sigma,depth,width,seed,method,lr,ridge_rel,\
 lambda,train_mse,test_mse,test_accuracy,train_kare_gcv,final_kare,steps_run,stop_reason,wall_seconds";

@@ -13,8 +13,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::compare::Comparison;
 use super::protocol::Protocol;
 use super::Table1;
-use crate::results::Method;
 use crate::report::figures::{colour, write_figure, Drawing, Glyphs, FONT};
+use crate::results::Method;
 use crate::Result;
 
 /// The methods drawn (those present).

@@ -6,15 +6,13 @@ use std::path::Path;
 
 use super::protocol::Protocol;
 use super::rows::SET_PREFIX;
-use super::table::{
-    notes, protocol_intro, protocol_markdown, protocols_markdown, test_files_markdown,
-};
+use super::table::{notes, protocol_section, protocols_markdown, test_files_markdown};
 use super::Table1;
-use crate::results::Method;
 use crate::report::document::{link, Section};
 use crate::report::format::duration;
 use crate::report::tuning;
 use crate::report::Outputs;
+use crate::results::Method;
 
 /// What the summary shows for Table 1: where NTK-KARE (or our first method) stands among all
 /// models under protocols (a) and (b) (`NTK-KARE: position 12 (a), 40 (b) of 187`).
@@ -117,13 +115,8 @@ fn introduction_markdown(t: &Table1, outputs: &Outputs, report_dir: &Path) -> St
 fn tables_markdown(t: &Table1) -> String {
     let mut text = String::new();
     for c in &t.comparisons {
-        let _ = write!(
-            text,
-            "### Protocol {}\n\n{}\n\n{}\n",
-            c.protocol.label(),
-            protocol_intro(c, t),
-            protocol_markdown(c, t.n_classifiers)
-        );
+        text += &protocol_section(c, t, "###");
+        text += "\n";
     }
     text += "### The separate test files\n\n";
     text += &test_files_markdown(t);

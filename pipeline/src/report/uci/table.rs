@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use super::compare::{Comparison, Entry, TOP};
 use super::protocol::Protocol;
-use crate::data::Fold;
 use super::Table1;
+use crate::data::Fold;
 use crate::report::format::{duration, latex_text};
 use crate::report::tuning;
 
@@ -81,6 +81,16 @@ pub fn protocol_markdown(c: &Comparison, n_classifiers: usize) -> String {
         let _ = writeln!(out, "| {} | {} |", e.name, cells(e).join(" | "));
     }
     out
+}
+
+/// A protocol's heading (at Markdown `level`, `##`), its introduction and its table.
+pub fn protocol_section(c: &Comparison, t: &Table1, level: &str) -> String {
+    format!(
+        "{level} Protocol {}\n\n{}\n\n{}",
+        c.protocol.label(),
+        protocol_intro(c, t),
+        protocol_markdown(c, t.n_classifiers)
+    )
 }
 
 /// The line above a protocol's table: what it ranks.
@@ -386,13 +396,8 @@ pub fn markdown(t: &Table1) -> String {
     );
     out += &protocols_markdown();
     for c in &t.comparisons {
-        let _ = write!(
-            out,
-            "\n## Protocol {}\n\n{}\n\n{}",
-            c.protocol.label(),
-            protocol_intro(c, t),
-            protocol_markdown(c, t.n_classifiers)
-        );
+        out += "\n";
+        out += &protocol_section(c, t, "##");
     }
     out += "\n## Notes\n\n";
     for n in notes(t) {
