@@ -46,8 +46,12 @@ test-slurm: build ## End-to-end test of `kare plan --slurm` on a Slurm cluster (
 	exit $$status
 
 .PHONY: bench
-bench: ## Criterion benchmarks of the core library (NTK, KARE step, DNN step)
-	$(CARGO) bench -p kare-benchmarks
+bench: ## Criterion benchmarks of the core library; saves them as the committed baseline and writes BENCHMARKS.md
+	scripts/bench.sh save
+
+.PHONY: bench-check
+bench-check: ## Benchmarks against the committed baseline (criterion's change detection); fails on a regression
+	scripts/bench.sh check
 
 .PHONY: fmt
 fmt: ## Format the code

@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the core library at the paper's sizes:
 //! the structured NTK, one KARE training step and one DNN step, for
-//! "mnist" (n = 1000, d = 576, depth 4 × width 128), "wide" (n = 2048, d = 64, depth 3 × 512)
-//! and "simulation" (Figure 1: n = 800, d = 10, depth 1 × width 64).
+//! "mnist" (n = 1000, d = 576, depth 4 × width 128), "wide" (n = 2048, d = 64, depth 3 × 512),
+//! "nt1024" (n = 1024, d = 64, depth 3 × 512: the size compared with neural-tangents) and
+//! "simulation" (Figure 1: n = 800, d = 10, depth 1 × width 64).
 //!
 //! The NTK group's throughput is the effective flop rate `2·n²·P`: the flops an explicit `J Jᵀ`
 //! would need, so criterion's "elem/s" reads as effective GFLOP/s.
@@ -21,7 +22,7 @@ struct Case {
     shape: MlpShape,
 }
 
-const CASES: [Case; 3] = [
+const CASES: [Case; 4] = [
     Case {
         name: "mnist",
         n: 1000,
@@ -35,6 +36,16 @@ const CASES: [Case; 3] = [
     Case {
         name: "wide",
         n: 2048,
+        shape: MlpShape {
+            inputs: 64,
+            depth: 3,
+            width: 512,
+            outputs: 1,
+        },
+    },
+    Case {
+        name: "nt1024",
+        n: 1024,
         shape: MlpShape {
             inputs: 64,
             depth: 3,
