@@ -15,10 +15,11 @@ use kare_ntk::train::{train_dnn, train_kare, Sgd, TrainReport};
 
 use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
-use super::record::{CellRecord, MethodResult, Num, Point, Tuned};
+use super::record::{CellRecord, MethodResult, Point, Tuned};
 use crate::baselines::{run_baseline, Baseline, BaselineConfig};
 use crate::data::{Prepared, Task};
 use crate::results::Method;
+use crate::results::Num;
 use crate::Result;
 
 /// The precision of the networks in every experiment.

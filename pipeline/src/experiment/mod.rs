@@ -50,7 +50,6 @@ pub use config::{DataSpec, Experiment, Many, MaxMemory, ModelSpec, Tier, TrainSp
 pub use footprint::{cell_bytes, Shapes};
 pub use plan::{Cell, DataInstance, Plan};
 pub use progress::ProgressMode;
-pub use record::{CellRecord, MethodResult, Num, Point, Tuned};
-pub use results::SeparateTestFile;
+pub use record::{CellRecord, MethodResult, Point, Tuned};
 pub use run::{collect, compute_cell, run, CellOutcome, RunOptions, RunSummary};
 pub use slurm::{batch_script, write_batch_script, SlurmJob, SLURM_DEFAULT_MAX_ARRAY_SIZE};

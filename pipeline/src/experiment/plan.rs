@@ -9,11 +9,11 @@ use super::cell::{BaselineSet, CellConfig, Stage, Training};
 use super::claim::Claim;
 use super::config::{Experiment, ModelSpec};
 use super::footprint::{cell_bytes, Shapes};
-use super::record::{CellRecord, Num};
-use super::results::SeparateTestFile;
+use super::record::CellRecord;
 use crate::baselines::Baseline;
 use crate::data::{DataDir, Overrides, Prepared, Registry, Task};
 use crate::results::Method;
+use crate::results::{Num, SeparateTestFile};
 use crate::{memory, Error, Result};
 
 /// One data set of the grid at one seed.

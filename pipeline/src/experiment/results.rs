@@ -5,16 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
-
 use super::cell::{CELL_SCHEMA, VERSION};
-use super::config::Tier;
 use super::plan::Plan;
-use super::record::{CellRecord, MethodResult, Num, Point, Tuned};
+use super::record::{CellRecord, MethodResult, Point, Tuned};
 use crate::atomic::write_atomic;
-use crate::results::{write_csv, ResultRow};
+use crate::results::{write_csv, Provenance, ResultRow, Versions};
 use crate::{Error, Result};
 
 /// The `grid_edge` cell of a tuned baseline: the hyper-parameters at an edge of their grid,
@@ -94,57 +89,6 @@ fn rows(plan: &Plan, records: &[CellRecord]) -> Vec<ResultRow> {
     rows
 }
 
-/// A UCI set's separate test file, as the provenance file records it for the report: its
-/// name, rows, and how differently it is scaled from the train file (raw files, before our
-/// preprocessing; see [`crate::data::ScalingMismatch`]; infinite when a feature that varies in
-/// the train file is constant in the test file).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SeparateTestFile {
-    /// The test file's name (`monks-1_test_R.dat`).
-    pub file: String,
-    /// Its rows.
-    pub rows: usize,
-    /// `max_j |μ_test − μ_train| / σ_train` over the features.
-    pub mean_shift: Num,
-    /// `max_j max(σ_test/σ_train, σ_train/σ_test)` over the features.
-    pub sd_ratio: Num,
-}
-
-/// The provenance file.
-#[derive(Serialize)]
-struct RunInfo<'a> {
-    experiment: &'a str,
-    tier: &'a str,
-    description: &'a str,
-    file: String,
-    registry: String,
-    data_dir: String,
-    cache_dir: String,
-    config: &'a Tier,
-    git_commit: String,
-    git_dirty: Option<bool>,
-    versions: Versions,
-    cells: usize,
-    cells_from_cache: usize,
-    cells_computed: usize,
-    rows: usize,
-    /// Sum of the cells' own wall times (from their records, whichever run computed them).
-    compute_seconds: f64,
-    /// Wall time of the run that wrote this file.
-    run_wall_seconds: f64,
-    csv: String,
-    /// The UCI sets of the run that ship a separate test file (absent when none does).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    separate_test_files: BTreeMap<String, SeparateTestFile>,
-}
-
-#[derive(Serialize)]
-struct Versions {
-    #[serde(rename = "kare-pipeline")]
-    pipeline: &'static str,
-    cell_schema: &'static str,
-}
-
 /// The commit checked out in the current directory (`git rev-parse HEAD`), or `unknown`; and
 /// whether the work tree differs from it (`None` when git cannot tell).
 fn git_state() -> (String, Option<bool>) {
@@ -189,27 +133,27 @@ pub fn write(
     })?;
     let (git_commit, git_dirty) = git_state();
     let e = &plan.experiment;
-    let info = RunInfo {
-        experiment: &e.name,
-        tier: e.tier_name(),
-        description: &e.description,
+    let info = Provenance {
+        experiment: e.name.clone(),
+        tier: Some(e.tier_name().to_string()),
+        description: Some(e.description.clone()),
         file: e.path.display().to_string(),
         registry: e.registry.display().to_string(),
         data_dir: plan.data_dir.root().display().to_string(),
         cache_dir: plan.cache.dir().display().to_string(),
         config: &e.tier,
-        git_commit,
+        git_commit: Some(git_commit),
         git_dirty,
         versions: Versions {
-            pipeline: VERSION,
-            cell_schema: CELL_SCHEMA,
+            pipeline: VERSION.to_string(),
+            cell_schema: CELL_SCHEMA.to_string(),
         },
         cells: records.len(),
         cells_from_cache: counts.cached,
         cells_computed: counts.computed,
         rows: rows.len(),
-        compute_seconds: records.iter().map(|r| r.wall_seconds).sum(),
-        run_wall_seconds: counts.wall_seconds,
+        compute_seconds: Some(records.iter().map(|r| r.wall_seconds).sum()),
+        run_wall_seconds: Some(counts.wall_seconds),
         csv: csv_path.display().to_string(),
         separate_test_files: plan.separate_test_files()?,
     };

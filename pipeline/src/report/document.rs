@@ -137,11 +137,11 @@ fn draws(info: &RunInfo) -> String {
             .to_string(),
         other => format!("`{other}`"),
     };
-    let generator = match info.rngs.as_slice() {
+    let generator = match info.rngs().as_slice() {
         [] => "not recorded".to_string(),
         rngs => rngs.iter().map(|r| rng(r)).collect::<Vec<_>>().join(", "),
     };
-    let init = match info.init.as_deref() {
+    let init = match info.init() {
         Some("independent") => "`independent` (the KARE network and the DNN are two consecutive \
                                 draws, the authors' convention)"
             .to_string(),
@@ -149,7 +149,7 @@ fn draws(info: &RunInfo) -> String {
         Some(other) => format!("`{other}`"),
         None => "not recorded".to_string(),
     };
-    let threads = info.cell_threads.map_or(String::new(), |t| {
+    let threads = info.cell_threads().map_or(String::new(), |t| {
         format!("; {t} thread{} per cell", if t == 1 { "" } else { "s" })
     });
     format!("Draws: data generator {generator}; init {init}{threads}.")
@@ -237,8 +237,8 @@ fn provenance(run_info: Option<&RunInfo>) -> String {
     if let Some(commit) = &info.git_commit {
         parts.push(format!("commit `{}`", &commit[..commit.len().min(12)]));
     }
-    for (key, seconds) in &info.seconds {
-        parts.push(format!("`{key}` {}", duration(*seconds)));
+    for (key, seconds) in info.seconds() {
+        parts.push(format!("`{key}` {}", duration(seconds)));
     }
     if !parts.is_empty() {
         let _ = writeln!(text, "Run: {}.", parts.join(", "));

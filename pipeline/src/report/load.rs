@@ -1,11 +1,10 @@
 //! Reading the report's inputs besides the results rows ([`crate::results::ResultsFile`]): the
 //! paper's reference curves, and the run's provenance JSON (read leniently: its shape may grow).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::experiment::SeparateTestFile;
-use crate::results::Method;
+use crate::results::{Method, Provenance};
 use crate::{Error, Result};
 
 /// One point of the paper's curves (`paper_results.csv`), its data set named as ours.
@@ -31,74 +30,9 @@ pub struct PaperPoint {
     pub test_mse: f64,
 }
 
-/// The provenance of a run (`results/<experiment>.json`), as far as the report uses it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunInfo {
-    /// The commit that produced the results, when recorded.
-    pub git_commit: Option<String>,
-    /// The tier (`full`, `quick`), when recorded.
-    pub tier: Option<String>,
-    /// The experiment's description, when recorded.
-    pub description: Option<String>,
-    /// Every top-level number whose key mentions `seconds` (`run_wall_seconds`,
-    /// `compute_seconds`, `total_wall_seconds`, …), sorted by key.
-    pub seconds: Vec<(String, f64)>,
-    /// `config.init`: where the DNN starts relative to the KARE network (`independent`,
-    /// `shared`), when recorded.
-    pub init: Option<String>,
-    /// `config.cell_threads`: the threads each cell computed with, when recorded.
-    pub cell_threads: Option<u64>,
-    /// The generators of the data draws, one per distinct `config.datasets[].overrides.rng`
-    /// in order (`chacha8` where a data set sets none, the registry's default); empty when the
-    /// config lists no data sets.
-    pub rngs: Vec<String>,
-    /// `separate_test_files`: the UCI sets of the run that ship a separate test file, by name
-    /// (`uci121/monks-1`); empty when the run recorded none.
-    pub separate_test_files: BTreeMap<String, SeparateTestFile>,
-}
-
-/// The generator of a data set whose overrides set none.
-pub const DEFAULT_RNG: &str = "chacha8";
-
-/// The distinct generators of `config.datasets[].overrides.rng`, in order.
-fn rngs(config: Option<&serde_json::Value>) -> Vec<String> {
-    let datasets = config
-        .and_then(|c| c.get("datasets"))
-        .and_then(|d| d.as_array());
-    let mut out: Vec<String> = Vec::new();
-    for d in datasets.into_iter().flatten() {
-        let rng = d
-            .pointer("/overrides/rng")
-            .and_then(|r| r.as_str())
-            .unwrap_or(DEFAULT_RNG)
-            .to_string();
-        if !out.contains(&rng) {
-            out.push(rng);
-        }
-    }
-    out
-}
-
-impl RunInfo {
-    /// Whether every data set was drawn with this project's own generator (ChaCha8), the
-    /// draws whose seed labels are ours rather than the authors'.
-    pub fn own_generator(&self) -> bool {
-        self.rngs.iter().all(|r| r == DEFAULT_RNG)
-    }
-
-    /// The run's total compute time and the key it was read from: the first present of
-    /// `total_wall_seconds`, `compute_seconds` (the sum of the cells' times) and `wall_seconds`.
-    pub fn total_seconds(&self) -> Option<(&str, f64)> {
-        ["total_wall_seconds", "compute_seconds", "wall_seconds"]
-            .iter()
-            .find_map(|key| {
-                self.seconds
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(k, v)| (k.as_str(), *v))
-            })
-    }
-}
+/// The provenance of a run (`results/<experiment>.json`) as the report reads it: its
+/// configuration as JSON.
+pub type RunInfo = Provenance<serde_json::Value>;
 
 /// Our name of a data set the paper names differently.
 fn our_dataset_name(paper: &str) -> &str {
@@ -249,8 +183,9 @@ pub fn load_reference(path: &Path) -> Result<Vec<PaperPoint>> {
     })
 }
 
-/// Reads a run's provenance JSON leniently: `Ok(None)` when the file does not exist, an error
-/// when it exists but is not a JSON object.
+/// Reads a run's provenance JSON leniently (absent fields take their defaults): `Ok(None)` when
+/// the file does not exist, an error when it is not a JSON object or a field has the wrong
+/// type.
 pub fn load_run_info(path: &Path) -> Result<Option<RunInfo>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -264,31 +199,10 @@ pub fn load_run_info(path: &Path) -> Result<Option<RunInfo>> {
     };
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| report_error(path, e))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| report_error(path, "not a JSON object"))?;
-    let text = |key: &str| object.get(key).and_then(|v| v.as_str()).map(String::from);
-    let config = object.get("config");
-    Ok(Some(RunInfo {
-        init: config
-            .and_then(|c| c.get("init"))
-            .and_then(|v| v.as_str())
-            .map(String::from),
-        cell_threads: config
-            .and_then(|c| c.get("cell_threads"))
-            .and_then(|v| v.as_u64()),
-        rngs: rngs(config),
-        separate_test_files: match object.get("separate_test_files") {
-            Some(v) => serde_json::from_value(v.clone()).map_err(|e| report_error(path, e))?,
-            None => BTreeMap::new(),
-        },
-        git_commit: text("git_commit").or_else(|| text("commit")),
-        tier: text("tier"),
-        description: text("description"),
-        seconds: object
-            .iter()
-            .filter(|(k, _)| k.contains("seconds"))
-            .filter_map(|(k, v)| v.as_f64().map(|s| (k.clone(), s)))
-            .collect(),
-    }))
+    if !value.is_object() {
+        return Err(report_error(path, "not a JSON object"));
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|e| report_error(path, e))
 }

@@ -335,7 +335,9 @@ mod tests {
         let many = [panel(1.0, 0.0, vec![dnn(&[0.1; MIN_SEEDS])])];
         let few = [panel(1.0, 0.0, vec![dnn(&[0.1; MIN_SEEDS - 1])])];
         let info = |rngs: &[&str]| RunInfo {
-            rngs: rngs.iter().map(|r| r.to_string()).collect(),
+            config: serde_json::json!({
+                "datasets": rngs.iter().map(|r| serde_json::json!({"overrides": {"rng": r}})).collect::<Vec<_>>()
+            }),
             ..RunInfo::default()
         };
         assert!(qualifies("x", &many, None));

@@ -29,8 +29,8 @@ use self::rows::{UciRow, SET_PREFIX};
 use super::load::RunInfo;
 use super::tuning;
 use crate::data::Fold;
-use crate::experiment::SeparateTestFile;
 use crate::results::Method;
+use crate::results::SeparateTestFile;
 use crate::results::{ResultRow, ResultsFile};
 use crate::{Error, Result};
 
