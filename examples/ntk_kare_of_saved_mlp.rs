@@ -33,14 +33,10 @@
 use std::error::Error;
 use std::path::Path;
 
-use candle_core::{DType, Device, Tensor};
-use faer::Mat;
+use kare_ntk::candle_core::{DType, Device, Tensor};
 use kare_ntk::convert::mat_to_tensor;
-use kare_ntk::kare::kare;
-use kare_ntk::mlp::{Mlp, MlpShape};
-use kare_ntk::ntk::{ntk, InputGram};
-use kare_ntk::objective::kare_gradients;
-use kare_ntk::Result;
+use kare_ntk::faer::Mat;
+use kare_ntk::{kare, kare_gradients, ntk, Mlp, MlpShape, NtkInputs, Result};
 
 /// Number of input rows the kernel is formed on.
 const ROWS: usize = 200;
@@ -68,8 +64,8 @@ fn main() -> std::result::Result<(), Box<dyn Error>> {
     );
 
     let (x, y) = demo_data(net.inputs(), net.outputs(), net.dtype(), &device)?;
-    let gram = InputGram::symmetric(&x)?;
-    let k = ntk(&net, &x, &gram)?;
+    let inputs = NtkInputs::new(&x, None)?;
+    let k = ntk(&net, &inputs)?;
     let mean_diag = (0..k.nrows()).map(|i| k[(i, i)]).sum::<f64>() / k.nrows() as f64;
     println!(
         "NTK K(X,X): {}×{}, mean diagonal {mean_diag:.4}",
@@ -78,7 +74,7 @@ fn main() -> std::result::Result<(), Box<dyn Error>> {
     );
     println!("KARE at z = {Z}: {:.6}", kare(k.as_ref(), y.as_ref(), Z)?);
 
-    let grads = kare_gradients(&net, &x, &gram, y.as_ref(), Z)?;
+    let grads = kare_gradients(&net, &inputs, y.as_ref(), Z)?;
     for (name, g) in net.names().iter().zip(&grads.grads) {
         println!("  ‖∂KARE/∂{name}‖ = {:.4e}", norm(g)?);
     }

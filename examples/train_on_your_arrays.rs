@@ -13,15 +13,10 @@
 //! at the λ̃ of smallest GCV on the training rows (a choice made on training data alone) and at
 //! the λ̃ of best test MSE (the paper's reading, an oracle).
 
-use candle_core::{DType, Device, Tensor};
-use faer::{Mat, MatRef};
+use kare_ntk::candle_core::{DType, Device, Tensor};
 use kare_ntk::convert::{mat_from_rows, mat_to_tensor};
-use kare_ntk::kare::kare;
-use kare_ntk::mlp::{Mlp, MlpShape};
-use kare_ntk::ntk::{ntk, ntk_cross, InputGram};
-use kare_ntk::ridge::RidgePath;
-use kare_ntk::train::{train_kare, Sgd};
-use kare_ntk::Result;
+use kare_ntk::faer::{Mat, MatRef};
+use kare_ntk::{kare, ntk, train_kare, Mlp, MlpShape, NtkInputs, Result, RidgePath, Sgd};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -147,16 +142,15 @@ fn to_library_types(
 
 /// KARE of the network's NTK on the training rows.
 fn train_kare_value(net: &Mlp, data: &Split) -> Result<f64> {
-    let k = ntk(net, &data.x_train, &InputGram::symmetric(&data.x_train)?)?;
+    let k = ntk(net, &NtkInputs::new(&data.x_train, None)?)?;
     kare(k.as_ref(), data.y_train.as_ref(), Z)
 }
 
 /// Kernel ridge with the network's NTK at every λ̃ of `grid`: the test MSE at the λ̃ of
 /// smallest GCV on the training rows and at the λ̃ of smallest test MSE.
 fn ridge_scores(net: &Mlp, data: &Split, grid: &[f64]) -> Result<RidgeScores> {
-    let k = ntk(net, &data.x_train, &InputGram::symmetric(&data.x_train)?)?;
-    let cross_gram = InputGram::new(&data.x_test, &data.x_train)?;
-    let k_cross = ntk_cross(net, &data.x_test, &data.x_train, &cross_gram)?;
+    let k = ntk(net, &NtkInputs::new(&data.x_train, None)?)?;
+    let k_cross = ntk(net, &NtkInputs::new(&data.x_train, Some(&data.x_test))?)?;
     let path = RidgePath::new(k.as_ref(), data.y_train.as_ref())?;
     let test_mse: Vec<f64> = path
         .predict_grid(k_cross.as_ref(), grid)?

@@ -1,8 +1,10 @@
-//! Moving matrices between candle tensors (the network side) and faer matrices (the f64 solves).
+//! Moving matrices between candle tensors (the network side) and faer matrices (the n×n side
+//! and the f64 solves): in f64, or in the network's own float type.
 
 use candle_core::{DType, Device, Tensor};
 use faer::{Mat, MatRef};
 
+use crate::ntk::Real;
 use crate::{Error, Result};
 
 /// Copies a 2-D tensor of any float dtype into an f64 faer matrix.
@@ -43,4 +45,21 @@ pub fn mat_from_rows(data: &[f64], rows: usize, cols: usize, what: &str) -> Resu
         });
     }
     Ok(MatRef::from_row_major_slice(data, rows, cols).to_owned())
+}
+
+/// A detached copy of a 2-D tensor as a faer matrix of the same float type.
+pub(crate) fn tensor_to_faer<T: Real>(t: &Tensor) -> Result<Mat<T>> {
+    let (rows, cols) = t.dims2()?;
+    let data = t.flatten_all()?.to_vec1::<T>()?;
+    Ok(MatRef::from_row_major_slice(&data, rows, cols).to_owned())
+}
+
+/// A faer matrix of the network's float type as a candle tensor on `like`'s device (for the VJP
+/// hand-off), copied row by row without a detour through f64.
+pub(crate) fn faer_to_tensor<T: Real>(m: MatRef<'_, T>, like: &Tensor) -> Result<Tensor> {
+    let (rows, cols) = m.shape();
+    let data: Vec<T> = (0..rows)
+        .flat_map(|i| (0..cols).map(move |j| m[(i, j)]))
+        .collect();
+    Ok(Tensor::from_vec(data, (rows, cols), like.device())?)
 }

@@ -13,6 +13,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
+use crate::convert::tensor_to_faer;
 use crate::mlp::Mlp;
 use crate::ntk::Real;
 use crate::Result;
@@ -45,10 +46,7 @@ impl<T: Real> Dense<T> {
         let mut weights = Vec::new();
         let mut biases = Vec::new();
         for layer in mlp.layers() {
-            let w = layer.weight.as_tensor();
-            let (out, inp) = w.dims2()?;
-            let data = w.flatten_all()?.to_vec1::<T>()?;
-            weights.push(MatRef::from_row_major_slice(&data, out, inp).to_owned());
+            weights.push(tensor_to_faer::<T>(layer.weight.as_tensor())?);
             biases.push(layer.bias.as_tensor().to_vec1::<T>()?);
         }
         Ok(Self { weights, biases })

@@ -9,16 +9,24 @@
 //! network's dtype (f32 for speed in the experiments, f64 in the tests) and every KARE value,
 //! gradient w.r.t. K, and ridge solve is in f64 ([`faer`]).
 //!
+//! The main types and functions are re-exported at the root, and so are the two crates of its
+//! API, [`candle_core`] (tensors, dtypes, devices) and [`faer`] (matrices), so that no other
+//! crate needs to be pinned to use it:
+//!
 //! ```no_run
-//! use candle_core::{DType, Device, Tensor};
-//! use kare_ntk::{mlp::{Mlp, MlpShape}, ntk::{ntk, InputGram}, kare::kare};
+//! use kare_ntk::candle_core::{DType, Device, Tensor};
+//! use kare_ntk::{faer, kare, ntk, train_kare, Mlp, MlpShape, NtkInputs, RidgePath, Sgd};
 //! # fn main() -> kare_ntk::Result<()> {
 //! let shape = MlpShape { inputs: 10, depth: 1, width: 64, outputs: 1 };
-//! let net = Mlp::new(&shape, 0, DType::F32, &Device::Cpu)?;
+//! let mut net = Mlp::new(&shape, 0, DType::F32, &Device::Cpu)?;
 //! let x = Tensor::randn(0f32, 1.0, (100, 10), &Device::Cpu)?;
-//! let k = ntk(&net, &x, &InputGram::symmetric(&x)?)?;
 //! let y = faer::Mat::<f64>::from_fn(100, 1, |i, _| (i as f64).sin());
+//! let inputs = NtkInputs::new(&x, None); // K(X, X); Some(&x_test) for K(X*, X)
+//! let k = ntk(&net, &inputs?)?;
 //! println!("KARE = {}", kare(k.as_ref(), y.as_ref(), 0.1)?);
+//! train_kare(&mut net, &x, y.as_ref(), 0.1, &Sgd::full_batch(100, 10.0))?;
+//! let fit = RidgePath::new(ntk(&net, &NtkInputs::new(&x, None)?)?.as_ref(), y.as_ref())?;
+//! println!("GCV at λ̃ = 1e-2: {}", fit.gcv(1e-2)?);
 //! # Ok(()) }
 //! ```
 
@@ -33,7 +41,16 @@ pub mod objective;
 pub mod ridge;
 pub mod train;
 
+pub use candle_core;
+pub use faer;
+
 pub use error::{Error, Result};
+pub use kare::{kare, kare_with_grad, KareGrad};
+pub use mlp::{Mlp, MlpShape};
+pub use ntk::{ntk, NtkInputs};
+pub use objective::{kare_gradients, KareGradients};
+pub use ridge::RidgePath;
+pub use train::{train_dnn, train_kare, Sgd, StopReason, TrainReport};
 
 /// The revision of this crate's numerics, raised whenever a change alters the numbers it
 /// computes (an approximation, a summation order, a trainer). Pipelines put it in their cache

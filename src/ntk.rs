@@ -21,6 +21,7 @@ use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
 use crate::activation::{gelu, gelu_derivative, GeluScalar};
+use crate::convert::tensor_to_faer;
 use crate::kare::mirror_lower;
 use crate::mlp::Mlp;
 use crate::{Error, Result};
@@ -89,7 +90,7 @@ pub(crate) use with_real;
 /// The θ-independent first-layer factor `X_a X_bᵀ + 1`, computed once per data set (or batch)
 /// and reused by every kernel evaluation. For `K(X, X)` only its lower triangle is stored.
 #[derive(Debug, Clone)]
-pub struct InputGram {
+pub(crate) struct InputGram {
     gram: Stored,
     symmetric: bool,
     rows: usize,
@@ -98,12 +99,12 @@ pub struct InputGram {
 
 impl InputGram {
     /// `X_a X_bᵀ + 1` for inputs of shape `n_a × d` and `n_b × d` (same dtype), for `K(X_a, X_b)`.
-    pub fn new(xa: &Tensor, xb: &Tensor) -> Result<Self> {
+    fn new(xa: &Tensor, xb: &Tensor) -> Result<Self> {
         Self::build(xa, xb, false)
     }
 
     /// `X Xᵀ + 1` for the training kernel `K(X, X)`.
-    pub fn symmetric(x: &Tensor) -> Result<Self> {
+    fn symmetric(x: &Tensor) -> Result<Self> {
         Self::build(x, x, true)
     }
 
@@ -122,8 +123,8 @@ impl InputGram {
             )));
         }
         let gram = with_real!(xa.dtype(), T => {
-            let a = to_faer::<T>(xa)?;
-            let mut g = if symmetric { lower_gram(a.as_ref()) } else { cross_gram(a.as_ref(), to_faer::<T>(xb)?.as_ref()) };
+            let a = tensor_to_faer::<T>(xa)?;
+            let mut g = if symmetric { lower_gram(a.as_ref()) } else { cross_gram(a.as_ref(), tensor_to_faer::<T>(xb)?.as_ref()) };
             add_one(&mut g, symmetric);
             Ok(T::store(g))
         })?;
@@ -153,13 +154,6 @@ impl InputGram {
         T::stored(&self.gram)
             .ok_or_else(|| Error::Shape("input Gram and network differ in dtype".into()))
     }
-}
-
-/// A detached copy of a 2-D tensor as a faer matrix of the same float type.
-pub(crate) fn to_faer<T: Real>(t: &Tensor) -> Result<Mat<T>> {
-    let (rows, cols) = t.dims2()?;
-    let data = t.flatten_all()?.to_vec1::<T>()?;
-    Ok(MatRef::from_row_major_slice(&data, rows, cols).to_owned())
 }
 
 /// The lower triangle of `A Aᵀ` (the strict upper triangle is left zero).
@@ -295,11 +289,14 @@ impl<T: Real> Factored<T> {
         let (rows, cols) = (a.inputs[0].dims()[0], b.inputs[0].dims()[0]);
         let gram0 = gram.get::<T>(symmetric, rows, cols)?;
         let product = |u: &Tensor, v: &Tensor| -> Result<(Mat<T>, Mat<T>)> {
-            let fu = to_faer::<T>(u)?;
+            let fu = tensor_to_faer::<T>(u)?;
             if symmetric {
                 Ok((lower_gram(fu.as_ref()), fu))
             } else {
-                Ok((cross_gram(fu.as_ref(), to_faer::<T>(v)?.as_ref()), fu))
+                Ok((
+                    cross_gram(fu.as_ref(), tensor_to_faer::<T>(v)?.as_ref()),
+                    fu,
+                ))
             }
         };
         let depth = mlp.depth();
@@ -348,24 +345,73 @@ impl<T: Real> Factored<T> {
     }
 }
 
-/// `K(X, X)` (n×n, f64) by the structured form; `gram` must be [`InputGram::symmetric`] of `x`.
-pub fn ntk(mlp: &Mlp, x: &Tensor, gram: &InputGram) -> Result<Mat<f64>> {
-    let s = Signals::new(mlp, x)?;
-    let mut k = with_real!(mlp.dtype(), T => Ok(Factored::<T>::new(mlp, &s, None, gram)?.kernel))?;
-    mirror_lower(&mut k);
-    Ok(k)
+/// The inputs of an NTK with their input Gram, formed once and reused by every evaluation at
+/// new parameters (training evaluates `K(X, X)` at every step): the training rows `X` and,
+/// for a cross kernel, the rows `X*` it is evaluated at.
+#[derive(Debug, Clone)]
+pub struct NtkInputs {
+    x: Tensor,
+    test: Option<Tensor>,
+    gram: InputGram,
 }
 
-/// The cross kernel `K(X*, X)` (m×n, f64) for prediction; `gram` must be `InputGram::new(xs, x)`.
-pub fn ntk_cross(mlp: &Mlp, xs: &Tensor, x: &Tensor, gram: &InputGram) -> Result<Mat<f64>> {
-    let sa = Signals::new(mlp, xs)?;
-    let sb = Signals::new(mlp, x)?;
-    with_real!(mlp.dtype(), T => Ok(Factored::<T>::new(mlp, &sa, Some(&sb), gram)?.kernel))
+impl NtkInputs {
+    /// The inputs of `K(X, X)` (n×n) for `test: None`, or of the cross kernel `K(X*, X)` (m×n,
+    /// for prediction) for `test: Some(X*)`; `X` is n×d and `X*` m×d, of one float dtype.
+    pub fn new(x: &Tensor, test: Option<&Tensor>) -> Result<Self> {
+        let gram = match test {
+            None => InputGram::symmetric(x)?,
+            Some(xs) => InputGram::new(xs, x)?,
+        };
+        Ok(Self {
+            x: x.clone(),
+            test: test.cloned(),
+            gram,
+        })
+    }
+
+    /// The training rows `X`.
+    pub fn x(&self) -> &Tensor {
+        &self.x
+    }
+
+    /// The rows `X*` of a cross kernel, if any.
+    pub fn test(&self) -> Option<&Tensor> {
+        self.test.as_ref()
+    }
+
+    /// The input Gram of the training kernel, or an error naming `what` needs it.
+    pub(crate) fn symmetric_gram(&self, what: &str) -> Result<&InputGram> {
+        match self.test {
+            None => Ok(&self.gram),
+            Some(_) => Err(Error::Shape(format!(
+                "{what} needs the training kernel's inputs, NtkInputs::new(x, None), not a cross \
+                 kernel's"
+            ))),
+        }
+    }
 }
 
-/// `K(X*, X)` with its input Gram formed on the spot; `ntk_f64(mlp, x, x)` is the training kernel.
-pub fn ntk_f64(mlp: &Mlp, xs: &Tensor, x: &Tensor) -> Result<Mat<f64>> {
-    ntk_cross(mlp, xs, x, &InputGram::new(xs, x)?)
+/// The structured NTK of `mlp` (f64): `K(X, X)`, or `K(X*, X)` when `inputs` has test rows.
+/// For `K(X, X)` only the lower triangles of the Grams are formed (half the flops), then the
+/// kernel is mirrored.
+pub fn ntk(mlp: &Mlp, inputs: &NtkInputs) -> Result<Mat<f64>> {
+    let sb = Signals::new(mlp, &inputs.x)?;
+    match &inputs.test {
+        None => {
+            let mut k = with_real!(mlp.dtype(), T => {
+                Ok(Factored::<T>::new(mlp, &sb, None, &inputs.gram)?.kernel)
+            })?;
+            mirror_lower(&mut k);
+            Ok(k)
+        }
+        Some(xs) => {
+            let sa = Signals::new(mlp, xs)?;
+            with_real!(mlp.dtype(), T => {
+                Ok(Factored::<T>::new(mlp, &sa, Some(&sb), &inputs.gram)?.kernel)
+            })
+        }
+    }
 }
 
 /// The per-sample Jacobian `J` (n×P, f64) of `s(x) = Σ_c f_c(x)` w.r.t. all parameters in the
@@ -390,20 +436,9 @@ pub fn jacobian(mlp: &Mlp, x: &Tensor) -> Result<Mat<f64>> {
     Ok(Mat::from_fn(n, mlp.num_params(), |i, j| rows[i][j]))
 }
 
-/// The oracle `K(X_a, X_b) = J_a J_bᵀ` from explicit Jacobians (f64), for testing [`ntk`] and
-/// [`ntk_cross`].
+/// The oracle `K(X_a, X_b) = J_a J_bᵀ` from explicit Jacobians (f64), for testing [`ntk`].
 pub fn ntk_explicit(mlp: &Mlp, xa: &Tensor, xb: &Tensor) -> Result<Mat<f64>> {
     let ja = jacobian(mlp, xa)?;
     let jb = jacobian(mlp, xb)?;
     Ok(&ja * jb.transpose())
-}
-
-/// A faer matrix of the network's float type as a candle tensor on `like`'s device (for the VJP
-/// hand-off), copied row by row without a detour through f64.
-pub(crate) fn faer_to_tensor<T: Real>(m: MatRef<'_, T>, like: &Tensor) -> Result<Tensor> {
-    let (rows, cols) = m.shape();
-    let data: Vec<T> = (0..rows)
-        .flat_map(|i| (0..cols).map(move |j| m[(i, j)]))
-        .collect();
-    Ok(Tensor::from_vec(data, (rows, cols), like.device())?)
 }

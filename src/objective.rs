@@ -16,9 +16,10 @@ use candle_core::{Tensor, Var};
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
+use crate::convert::faer_to_tensor;
 use crate::kare::kare_with_grad_lower;
 use crate::mlp::Mlp;
-use crate::ntk::{faer_to_tensor, with_real, Factored, InputGram, Real, Signals};
+use crate::ntk::{with_real, Factored, InputGram, NtkInputs, Real, Signals};
 use crate::{Error, Result};
 
 /// KARE at the current parameters and its gradient w.r.t. each of them.
@@ -31,16 +32,15 @@ pub struct KareGradients {
     pub grads: Vec<Tensor>,
 }
 
-/// Evaluates KARE of `mlp`'s NTK on `x` (with its precomputed [`InputGram::symmetric`]) for
+/// Evaluates KARE of `mlp`'s NTK `K(X, X)` on `inputs` (made by `NtkInputs::new(x, None)`) for
 /// targets `y` (n×c) at ridge `z`, and back-propagates it to every parameter.
 pub fn kare_gradients(
     mlp: &Mlp,
-    x: &Tensor,
-    gram: &InputGram,
+    inputs: &NtkInputs,
     y: MatRef<'_, f64>,
     z: f64,
 ) -> Result<KareGradients> {
-    let (kare, store) = kare_backward(mlp, x, gram, y, z)?;
+    let (kare, store) = kare_backward(mlp, inputs, y, z)?;
     let grads = mlp
         .vars()
         .iter()
@@ -55,12 +55,12 @@ pub fn kare_gradients(
 /// KARE and the autograd store of the linearised surrogate, whose θ-gradients are `∂KARE/∂θ`.
 pub(crate) fn kare_backward(
     mlp: &Mlp,
-    x: &Tensor,
-    gram: &InputGram,
+    inputs: &NtkInputs,
     y: MatRef<'_, f64>,
     z: f64,
 ) -> Result<(f64, GradStore)> {
-    let signals = Signals::new(mlp, x)?;
+    let gram = inputs.symmetric_gram("KARE")?;
+    let signals = Signals::new(mlp, inputs.x())?;
     with_real!(mlp.dtype(), T => backward::<T>(mlp, &signals, gram, y, z))
 }
 

@@ -4,16 +4,17 @@
 
 use std::fmt;
 
-use candle_core::Tensor;
+use candle_core::{Tensor, WithDType};
 use candle_nn::optim::{Optimizer, SGD};
 use faer::{Mat, MatRef};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::convert::tensor_to_faer;
 use crate::dense::{self, Dense};
 use crate::mlp::Mlp;
-use crate::ntk::{with_real, InputGram, Real};
+use crate::ntk::{with_real, NtkInputs};
 use crate::objective::kare_backward;
 use crate::{Error, Result};
 
@@ -156,37 +157,29 @@ fn restore(mlp: &Mlp, saved: &[Tensor]) -> Result<()> {
     Ok(())
 }
 
-fn check_rows(x: &Tensor, rows: usize, what: &str) -> Result<()> {
-    if x.rank() != 2 || x.dims()[0] != rows {
-        return Err(Error::Shape(format!(
-            "{what} has shape {:?}, expected {rows} rows",
-            x.dims()
-        )));
-    }
-    Ok(())
-}
-
 /// Trains `mlp` in place by SGD on the mean squared error (over samples and outputs) of its
-/// outputs against `y` (n×c, the network's dtype).
+/// outputs against `y` (n×c, f64 like [`train_kare`]'s targets, rounded to the network's
+/// dtype).
 ///
 /// If the loss becomes NaN or infinite, training stops and the parameters are restored to the
 /// last ones with a finite loss. The steps run on faer matrices in the network's dtype
 /// ([`crate::dense`]'s loop, not candle's autograd), which is what makes Figure 2's 10 000-step
-/// runs affordable; `x` and `y` must have the network's dtype.
-pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: &Tensor, sgd: &Sgd) -> Result<TrainReport> {
+/// runs affordable; `x` must have the network's dtype.
+pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: MatRef<'_, f64>, sgd: &Sgd) -> Result<TrainReport> {
     let n = x.dims().first().copied().unwrap_or(0);
     sgd.check(n)?;
-    check_rows(y, n, "targets")?;
-    if y.dims()[1] != mlp.outputs() {
+    if (y.nrows(), y.ncols()) != (n, mlp.outputs()) {
         return Err(Error::Shape(format!(
-            "targets have {} columns, the network {} outputs",
-            y.dims()[1],
+            "targets are {}×{}, expected {n}×{} ({n} inputs, {} network outputs)",
+            y.nrows(),
+            y.ncols(),
+            mlp.outputs(),
             mlp.outputs()
         )));
     }
     with_real!(mlp.dtype(), T => {
-        let x = matrix::<T>(x)?;
-        let y = matrix::<T>(y)?;
+        let x = tensor_to_faer::<T>(x)?;
+        let y = Mat::<T>::from_fn(n, y.ncols(), |i, j| T::from_f64(y[(i, j)]));
         let mut dense = Dense::<T>::from_mlp(mlp)?;
         let mut batches = Batches::new(n, sgd);
         let trained = dense::train(&mut dense, x.as_ref(), y.as_ref(), sgd.lr, sgd.steps, || {
@@ -206,13 +199,6 @@ pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: &Tensor, sgd: &Sgd) -> Result<Tra
             },
         })
     })
-}
-
-/// A 2-D tensor of dtype `T` as a faer matrix.
-fn matrix<T: Real>(t: &Tensor) -> Result<Mat<T>> {
-    let (rows, cols) = t.dims2()?;
-    let data = t.flatten_all()?.to_vec1::<T>()?;
-    Ok(MatRef::from_row_major_slice(&data, rows, cols).to_owned())
 }
 
 /// Trains `mlp`'s NTK in place by SGD on KARE(K(θ), Y, z) (METHOD §4); `y` is n×c in f64.
@@ -237,8 +223,8 @@ pub fn train_kare(
             y.nrows()
         )));
     }
-    let full_gram = match sgd.batch_size {
-        None => Some(InputGram::symmetric(x)?),
+    let full = match sgd.batch_size {
+        None => Some(NtkInputs::new(x, None)?),
         Some(_) => None,
     };
     let mut opt = SGD::new(mlp.vars(), sgd.lr)?;
@@ -247,17 +233,11 @@ pub fn train_kare(
     let mut last_good = snapshot(mlp)?;
     for step in 0..sgd.steps {
         let evaluated = match batches.next() {
-            None => kare_backward(
-                mlp,
-                x,
-                full_gram.as_ref().expect("full batch has its Gram"),
-                y,
-                z,
-            ),
+            None => kare_backward(mlp, full.as_ref().expect("full batch has its Gram"), y, z),
             Some(idx) => {
                 let yb = Mat::from_fn(idx.len(), y.ncols(), |i, j| y[(idx[i] as usize, j)]);
                 let xb = x.index_select(&Tensor::new(idx.as_slice(), x.device())?, 0)?;
-                kare_backward(mlp, &xb, &InputGram::symmetric(&xb)?, yb.as_ref(), z)
+                kare_backward(mlp, &NtkInputs::new(&xb, None)?, yb.as_ref(), z)
             }
         };
         let stop = match evaluated {

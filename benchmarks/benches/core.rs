@@ -12,7 +12,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
 use kare_ntk::mlp::{Mlp, MlpShape};
-use kare_ntk::ntk::{ntk, InputGram};
+use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::objective::kare_gradients;
 use kare_ntk::train::{train_dnn, Sgd};
 
@@ -68,9 +68,8 @@ const CASES: [Case; 4] = [
 struct Problem {
     mlp: Mlp,
     x: Tensor,
-    gram: InputGram,
+    inputs: NtkInputs,
     y: Mat<f64>,
-    y_tensor: Tensor,
 }
 
 /// An f32 network (the experiments' precision) on standard normal inputs with ±1 targets.
@@ -78,16 +77,9 @@ fn problem(case: &Case) -> Problem {
     let dev = Device::Cpu;
     let mlp = Mlp::new(&case.shape, 0, DType::F32, &dev).unwrap();
     let x = Tensor::randn(0f32, 1.0, (case.n, case.shape.inputs), &dev).unwrap();
-    let gram = InputGram::symmetric(&x).unwrap();
+    let inputs = NtkInputs::new(&x, None).unwrap();
     let y = Mat::from_fn(case.n, 1, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
-    let y_tensor = kare_ntk::convert::mat_to_tensor(y.as_ref(), DType::F32, &dev).unwrap();
-    Problem {
-        mlp,
-        x,
-        gram,
-        y,
-        y_tensor,
-    }
+    Problem { mlp, x, inputs, y }
 }
 
 fn benches(c: &mut Criterion) {
@@ -100,14 +92,14 @@ fn benches(c: &mut Criterion) {
             .sample_size(10)
             .throughput(Throughput::Elements(flops as u64));
         group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
-            b.iter(|| ntk(&p.mlp, &p.x, &p.gram).unwrap())
+            b.iter(|| ntk(&p.mlp, &p.inputs).unwrap())
         });
         group.finish();
 
         let mut group = c.benchmark_group("kare_step");
         group.sample_size(10);
         group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
-            b.iter(|| kare_gradients(&p.mlp, &p.x, &p.gram, p.y.as_ref(), 0.1).unwrap())
+            b.iter(|| kare_gradients(&p.mlp, &p.inputs, p.y.as_ref(), 0.1).unwrap())
         });
         group.finish();
 
@@ -120,7 +112,7 @@ fn benches(c: &mut Criterion) {
         ));
         let mut mlp = p.mlp.clone();
         group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
-            b.iter(|| train_dnn(&mut mlp, &p.x, &p.y_tensor, &Sgd::full_batch(10, 1e-6)).unwrap())
+            b.iter(|| train_dnn(&mut mlp, &p.x, p.y.as_ref(), &Sgd::full_batch(10, 1e-6)).unwrap())
         });
         group.finish();
     }

@@ -11,7 +11,7 @@ use candle_core::{DType, Device, Tensor};
 use faer::Mat;
 use kare_ntk::convert::mat_from_rows;
 use kare_ntk::mlp::{save_named, Mlp};
-use kare_ntk::ntk::{ntk, ntk_cross, InputGram};
+use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::objective::kare_gradients;
 
 use crate::npy::{self, Array2};
@@ -104,10 +104,10 @@ pub fn write_ntk(
     let (_, x) = read_inputs(mlp, inputs)?;
     // A non-finite entry of the cross kernel is reported against the test inputs.
     let (k, named) = match test {
-        None => (ntk(mlp, &x, &InputGram::symmetric(&x)?)?, inputs),
+        None => (ntk(mlp, &NtkInputs::new(&x, None)?)?, inputs),
         Some(test) => {
             let (_, xs) = read_inputs(mlp, test)?;
-            (ntk_cross(mlp, &xs, &x, &InputGram::new(&xs, &x)?)?, test)
+            (ntk(mlp, &NtkInputs::new(&x, Some(&xs))?)?, test)
         }
     };
     check_kernel(&k, named)?;
@@ -157,15 +157,14 @@ pub fn write_kare_gradient(
         });
     }
     let y = mat_from_rows(&y.data, y.rows, y.cols, "targets")?;
-    let g = kare_gradients(mlp, &x, &InputGram::symmetric(&x)?, y.as_ref(), z).map_err(
-        |e| match e {
+    let g =
+        kare_gradients(mlp, &NtkInputs::new(&x, None)?, y.as_ref(), z).map_err(|e| match e {
             kare_ntk::Error::NonFinite { .. } => non_finite(
                 inputs,
                 format!("{e}: inputs or weights too large for the arithmetic"),
             ),
             other => other.into(),
-        },
-    )?;
+        })?;
     if !g.kare.is_finite() {
         let message = format!(
             "KARE at z = {z:?} with the targets {} is {}: the inputs, targets or z are too large or \

@@ -4,13 +4,13 @@ use candle_core::{DType, Tensor};
 use faer::Mat;
 use kare_ntk::kare::kare;
 use kare_ntk::mlp::Mlp;
-use kare_ntk::ntk::{ntk, InputGram};
+use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::objective::kare_gradients;
 
 use crate::{net, randn, randn_tensor};
 
-fn kare_of(mlp: &Mlp, x: &Tensor, gram: &InputGram, y: &Mat<f64>) -> f64 {
-    let k = ntk(mlp, x, gram).unwrap();
+fn kare_of(mlp: &Mlp, inputs: &NtkInputs, y: &Mat<f64>) -> f64 {
+    let k = ntk(mlp, inputs).unwrap();
     kare(k.as_ref(), y.as_ref(), 0.1).unwrap()
 }
 
@@ -31,9 +31,9 @@ fn kare_parameter_gradient_matches_central_differences() {
         let mlp = net(3, depth, 5, outputs, 20 + depth as u64);
         let x = randn_tensor(8, 3, 21);
         let y = randn(8, outputs, 22);
-        let gram = InputGram::symmetric(&x).unwrap();
-        let g = kare_gradients(&mlp, &x, &gram, y.as_ref(), 0.1).unwrap();
-        assert_eq!(g.kare, kare_of(&mlp, &x, &gram, &y));
+        let inputs = NtkInputs::new(&x, None).unwrap();
+        let g = kare_gradients(&mlp, &inputs, y.as_ref(), 0.1).unwrap();
+        assert_eq!(g.kare, kare_of(&mlp, &inputs, &y));
         let flat: Vec<Vec<f64>> = g
             .grads
             .iter()
@@ -47,7 +47,7 @@ fn kare_parameter_gradient_matches_central_differences() {
             for idx in (0..grads.len()).step_by(step) {
                 let at = |s: f64| {
                     nudge(&mlp, v, idx, s * h);
-                    let value = kare_of(&mlp, &x, &gram, &y);
+                    let value = kare_of(&mlp, &inputs, &y);
                     nudge(&mlp, v, idx, -s * h);
                     value
                 };
@@ -67,4 +67,14 @@ fn kare_parameter_gradient_matches_central_differences() {
         assert!(out_bias.iter().all(|v| *v == 0.0));
         assert_eq!(g.grads.last().unwrap().dtype(), DType::F64);
     }
+}
+
+#[test]
+fn kare_of_a_cross_kernel_is_refused() {
+    let mlp = net(3, 1, 5, 1, 40);
+    let (x, xs) = (randn_tensor(6, 3, 41), randn_tensor(4, 3, 42));
+    let y = randn(6, 1, 43);
+    let cross = NtkInputs::new(&x, Some(&xs)).unwrap();
+    let err = kare_gradients(&mlp, &cross, y.as_ref(), 0.1).unwrap_err();
+    assert!(err.to_string().contains("NtkInputs::new(x, None)"), "{err}");
 }

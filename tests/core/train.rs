@@ -4,7 +4,7 @@ use candle_core::{DType, Device};
 use faer::Mat;
 use kare_ntk::convert::{mat_to_tensor, tensor_to_mat};
 use kare_ntk::kare::kare;
-use kare_ntk::ntk::{ntk, InputGram};
+use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::train::{train_dnn, train_kare, Sgd, StopReason};
 
 use crate::{net, randn_tensor};
@@ -17,7 +17,7 @@ fn data(n: usize) -> (candle_core::Tensor, Mat<f64>) {
 }
 
 fn kare_now(mlp: &kare_ntk::mlp::Mlp, x: &candle_core::Tensor, y: &Mat<f64>) -> f64 {
-    let k = ntk(mlp, x, &InputGram::symmetric(x).unwrap()).unwrap();
+    let k = ntk(mlp, &NtkInputs::new(x, None).unwrap()).unwrap();
     kare(k.as_ref(), y.as_ref(), 0.1).unwrap()
 }
 
@@ -57,9 +57,8 @@ fn kare_training_is_deterministic_and_minibatches_work() {
 #[test]
 fn dnn_training_lowers_mse() {
     let (x, y) = data(30);
-    let yt = mat_to_tensor(y.as_ref(), DType::F64, &Device::Cpu).unwrap();
     let mut mlp = net(4, 2, 16, 1, 33);
-    let report = train_dnn(&mut mlp, &x, &yt, &Sgd::full_batch(200, 0.1)).unwrap();
+    let report = train_dnn(&mut mlp, &x, y.as_ref(), &Sgd::full_batch(200, 0.1)).unwrap();
     assert_eq!(report.stop, StopReason::Completed);
     assert_eq!(report.losses.len(), 200);
     assert!(
@@ -75,7 +74,7 @@ fn dnn_training_lowers_mse() {
         batch_size: Some(7),
         seed: 1,
     };
-    let r = train_dnn(&mut mb, &x, &yt, &sgd).unwrap();
+    let r = train_dnn(&mut mb, &x, y.as_ref(), &sgd).unwrap();
     assert_eq!(r.steps_run, 50);
 }
 
@@ -104,7 +103,7 @@ fn a_dnn_step_is_sgd_on_the_autograd_gradient() {
             batch_size,
             seed: 5,
         };
-        train_dnn(&mut after, &x, &y, &sgd).unwrap();
+        train_dnn(&mut after, &x, tensor_to_mat(&y).unwrap().as_ref(), &sgd).unwrap();
         for ((name, v0), v1) in before.names().iter().zip(before.vars()).zip(after.vars()) {
             let g = grads
                 .get(v0.as_tensor())
@@ -137,7 +136,7 @@ fn divergence_stops_cleanly_and_keeps_the_last_good_parameters() {
     let (x, y) = data(16);
     let yt = mat_to_tensor(y.as_ref(), DType::F64, &Device::Cpu).unwrap();
     let mut mlp = net(4, 2, 8, 1, 34);
-    let report = train_dnn(&mut mlp, &x, &yt, &Sgd::full_batch(100, 1e6)).unwrap();
+    let report = train_dnn(&mut mlp, &x, y.as_ref(), &Sgd::full_batch(100, 1e6)).unwrap();
     assert!(
         matches!(report.stop, StopReason::NonFinite { step } if step == report.steps_run),
         "{:?}",

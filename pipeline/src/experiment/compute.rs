@@ -9,7 +9,7 @@ use faer::{Mat, MatRef};
 use kare_ntk::convert::{mat_from_rows, tensor_to_mat};
 use kare_ntk::kare::kare;
 use kare_ntk::mlp::{Mlp, MlpShape};
-use kare_ntk::ntk::ntk_f64;
+use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::ridge::RidgePath;
 use kare_ntk::train::{train_dnn, train_kare, Sgd, TrainReport};
 
@@ -111,8 +111,11 @@ fn kernel_points(
     grid: &[f64],
     z: f64,
 ) -> kare_ntk::Result<(Vec<Point>, Option<f64>)> {
-    let k = ntk_f64(mlp, &a.x_train, &a.x_train)?;
-    let k_cross = ntk_f64(mlp, &a.x_test, &a.x_train)?;
+    // The training kernel by the cross-kernel path (X against itself, the full n×n), as every
+    // committed result was computed: the symmetric path (`None`) forms half and rounds its last
+    // bits differently.
+    let k = ntk(mlp, &NtkInputs::new(&a.x_train, Some(&a.x_train))?)?;
+    let k_cross = ntk(mlp, &NtkInputs::new(&a.x_train, Some(&a.x_test))?)?;
     let path = RidgePath::new(k.as_ref(), a.y_train.as_ref())?;
     let test_predictions = path.predict_grid(k_cross.as_ref(), grid)?;
     let gcv = grid
@@ -441,13 +444,13 @@ impl Cell<'_> {
     /// Trains `mlp` on the squared loss with the settings `t`, then scores both the network's
     /// own output (`dnn`) and its NTK after training (`after-ntk`).
     fn dnn_results(&self, t: &Training, mlp: &mut Mlp) -> Result<Vec<MethodResult>> {
-        let data = self.data;
-        let y = candle(
-            Tensor::from_slice(&data.y_train, (data.n_train, data.c), &Device::Cpu)
-                .and_then(|t| t.to_dtype(NETWORK_DTYPE)),
-        )?;
         let t0 = Instant::now();
-        let report = train_dnn(mlp, &self.a.x_train, &y, &sgd(t, self.config.seed))?;
+        let report = train_dnn(
+            mlp,
+            &self.a.x_train,
+            self.a.y_train.as_ref(),
+            &sgd(t, self.config.seed),
+        )?;
         let trained = Trained::after(&report, t0.elapsed().as_secs_f64(), self.save(mlp)?);
         let t1 = Instant::now();
         let point = network_point(mlp, &self.a)?;

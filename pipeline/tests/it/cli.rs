@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use candle_core::{DType, Device, Tensor};
 use kare_ntk::convert::mat_from_rows;
 use kare_ntk::mlp::{Mlp, MlpShape};
-use kare_ntk::ntk::{ntk_explicit, InputGram};
+use kare_ntk::ntk::{ntk_explicit, NtkInputs};
 use kare_ntk::objective::kare_gradients;
 use kare_pipeline::npy;
 use npyz::WriterBuilder;
@@ -205,14 +205,7 @@ fn kare_command_prints_kare_and_writes_named_gradients() {
 
     let xt = tensor(&x, 7, 3);
     let ym = mat_from_rows(&y, 7, 1, "y").unwrap();
-    let lib = kare_gradients(
-        &mlp,
-        &xt,
-        &InputGram::symmetric(&xt).unwrap(),
-        ym.as_ref(),
-        0.1,
-    )
-    .unwrap();
+    let lib = kare_gradients(&mlp, &NtkInputs::new(&xt, None).unwrap(), ym.as_ref(), 0.1).unwrap();
     assert_eq!(printed, lib.kare);
     let grads = candle_core::safetensors::load(&out, &Device::Cpu).unwrap();
     assert_eq!(grads.len(), mlp.names().len());

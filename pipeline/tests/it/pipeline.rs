@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use candle_core::{DType, Device, Tensor};
 use kare_ntk::convert::{mat_from_rows, tensor_to_mat};
 use kare_ntk::mlp::Mlp;
-use kare_ntk::ntk::ntk_f64;
+use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::ridge::RidgePath;
 use kare_pipeline::data::{DataDir, Overrides, Registry};
 use kare_pipeline::experiment::{self, Cache, ProgressMode, RunOptions, Stage};
@@ -372,8 +372,8 @@ fn numbers_match_a_recomputation_from_the_saved_networks() {
     // The after-NTK rows are kernel ridge with that network's NTK, λ̃ by λ̃.
     let after = of("after-ntk");
     assert_eq!(after.len(), 3);
-    let k = ntk_f64(&net, &x_train, &x_train).unwrap();
-    let kc = ntk_f64(&net, &x_test, &x_train).unwrap();
+    let k = ntk(&net, &NtkInputs::new(&x_train, Some(&x_train)).unwrap()).unwrap();
+    let kc = ntk(&net, &NtkInputs::new(&x_train, Some(&x_test)).unwrap()).unwrap();
     let ridge = RidgePath::new(k.as_ref(), y_train.as_ref()).unwrap();
     let grid = [0.01, 1.0, 100.0];
     let predictions = ridge.predict_grid(kc.as_ref(), &grid).unwrap();
