@@ -2,8 +2,9 @@
 //! inspection of saved MLPs (`npy`, `inspect`), the declarative data layer (`data`: `datasets.toml`, loaders, preprocessing, splits),
 //! the experiment runner (`experiment`: `experiments/*.toml`, cached cells, results files), the
 //! classical baselines (`baselines`), the results contract both sides share (`results`: the
-//! rows of a results CSV), the report (`report`: tables, figures, REPORT.md), and memory
-//! budgets (`memory`: sizes refused before they are allocated).
+//! rows of a results CSV), the report (`report`: tables, figures, REPORT.md), the scores
+//! of every model (`metrics`), and memory budgets (`memory`: sizes refused before they are
+//! allocated).
 
 pub mod atomic;
 pub mod baselines;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod experiment;
 pub mod inspect;
 pub mod memory;
+pub mod metrics;
 pub mod npy;
 pub mod report;
 pub mod results;

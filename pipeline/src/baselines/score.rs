@@ -1,23 +1,20 @@
-//! Scores of predictions against targets. Classes are read as the NTK models' are (the
-//! experiment runner's `compute`): the sign of one column, the argmax of several. The test MSE
+//! Scores of predictions against targets, from [`crate::metrics`] as the NTK models' are: the
+//! sign of one column, the argmax of several. The test MSE
 //! of a classification is that of the predicted ±1 labels (see the module doc of [`super`]).
 
 use crate::data::Task;
+use crate::metrics;
 
 /// Mean over rows and outputs of `(pred − y)²` (row-major slices of equal length).
 pub(crate) fn mse(pred: &[f64], y: &[f64]) -> f64 {
-    let sum: f64 = pred.iter().zip(y).map(|(p, t)| (p - t).powi(2)).sum();
-    sum / y.len() as f64
+    metrics::mse(pred.iter().copied().zip(y.iter().copied()))
 }
 
 /// The predicted class of each row: `1` for a positive output (`0` otherwise) with one
 /// column, the first largest output with several.
 pub(crate) fn classes(pred: &[f64], c: usize) -> Vec<usize> {
     pred.chunks(c)
-        .map(|r| match c {
-            1 => usize::from(r[0] > 0.0),
-            _ => (0..c).fold(0, |best, j| if r[j] > r[best] { j } else { best }),
-        })
+        .map(|r| metrics::class(c, |j| r[j]))
         .collect()
 }
 

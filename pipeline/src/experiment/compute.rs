@@ -20,7 +20,7 @@ use crate::baselines::{run_baseline, Baseline, BaselineConfig};
 use crate::data::{Prepared, Task};
 use crate::results::Method;
 use crate::results::Num;
-use crate::Result;
+use crate::{metrics, Result};
 
 /// The precision of the networks in every experiment.
 const NETWORK_DTYPE: DType = DType::F32;
@@ -59,13 +59,7 @@ impl Arrays {
 
 /// Mean over rows and outputs of (f − y)².
 fn mse(f: MatRef<'_, f64>, y: MatRef<'_, f64>) -> f64 {
-    let mut sum = 0.0;
-    for j in 0..y.ncols() {
-        for i in 0..y.nrows() {
-            sum += (f[(i, j)] - y[(i, j)]).powi(2);
-        }
-    }
-    sum / (y.nrows() * y.ncols()) as f64
+    metrics::mse((0..y.ncols()).flat_map(|j| (0..y.nrows()).map(move |i| (f[(i, j)], y[(i, j)]))))
 }
 
 /// Fraction of rows classified right: the sign for ±1 targets, the argmax for one-hot ±1;
@@ -74,18 +68,13 @@ fn accuracy(f: MatRef<'_, f64>, y: MatRef<'_, f64>, task: Task) -> Option<f64> {
     if task != Task::Regression && !f.is_all_finite() {
         return Some(f64::NAN);
     }
-    let argmax = |m: MatRef<'_, f64>, i: usize| {
-        (0..m.ncols()).fold(0, |best, j| if m[(i, j)] > m[(i, best)] { j } else { best })
-    };
-    let right = match task {
-        Task::Regression => return None,
-        Task::Binary => (0..y.nrows())
-            .filter(|&i| (f[(i, 0)] > 0.0) == (y[(i, 0)] > 0.0))
-            .count(),
-        Task::Multiclass { .. } => (0..y.nrows())
-            .filter(|&i| argmax(f, i) == argmax(y, i))
-            .count(),
-    };
+    if task == Task::Regression {
+        return None;
+    }
+    let c = y.ncols();
+    let right = (0..y.nrows())
+        .filter(|&i| metrics::class(c, |j| f[(i, j)]) == metrics::class(c, |j| y[(i, j)]))
+        .count();
     Some(right as f64 / y.nrows() as f64)
 }
 
@@ -271,7 +260,6 @@ pub fn run_cell(
     let cell = Cell {
         config,
         key,
-        data,
         cache,
         a: Arrays::new(data)?,
     };
@@ -366,7 +354,6 @@ impl Trained {
 struct Cell<'a> {
     config: &'a CellConfig,
     key: &'a str,
-    data: &'a Prepared,
     cache: &'a Cache,
     a: Arrays,
 }
