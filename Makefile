@@ -13,7 +13,7 @@ help: ## List the targets
 
 .PHONY: build
 build: ## Build the `kare` command (release)
-	$(CARGO) build --release -p kare-pipeline
+	$(CARGO) build --release -p kare
 
 .PHONY: test
 test: ## Run every test and the library's examples (release mode), then test-slurm when Slurm is installed

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Write pipeline/tests/fixtures/numpy-legacy/other_seeds.json with numpy's legacy generator.
+"""Write pipeline/data/tests/fixtures/numpy-legacy/other_seeds.json with numpy's legacy generator.
 
-The Rust port of numpy's legacy global generator (`pipeline/src/data/numpy_legacy.rs`) is
+The Rust port of numpy's legacy global generator (`pipeline/data/src/numpy_legacy.rs`) is
 checked bit for bit against these draws. Each case starts from `np.random.seed(seed)`.
 Floats are stored as `repr` strings (shortest round-trip form; Rust's `str::parse::<f64>`
 reads them back exactly), integers as JSON integers.
@@ -51,7 +51,7 @@ def case(seed):
 def main():
     if not np.__version__.startswith("1."):
         sys.exit(f"numpy 1.x expected for the legacy stream reference, found {np.__version__}")
-    default = Path(__file__).resolve().parent.parent / "pipeline/tests/fixtures/numpy-legacy/other_seeds.json"
+    default = Path(__file__).resolve().parent.parent / "pipeline/data/tests/fixtures/numpy-legacy/other_seeds.json"
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     doc = {
         "numpy_version": np.__version__,
