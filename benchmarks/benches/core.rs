@@ -22,47 +22,25 @@ struct Case {
     shape: MlpShape,
 }
 
+/// A case of `n` rows of `inputs` features and an MLP of `depth` hidden layers of `width`.
+const fn case(name: &'static str, n: usize, inputs: usize, depth: usize, width: usize) -> Case {
+    Case {
+        name,
+        n,
+        shape: MlpShape {
+            inputs,
+            depth,
+            width,
+            outputs: 1,
+        },
+    }
+}
+
 const CASES: [Case; 4] = [
-    Case {
-        name: "mnist",
-        n: 1000,
-        shape: MlpShape {
-            inputs: 576,
-            depth: 4,
-            width: 128,
-            outputs: 1,
-        },
-    },
-    Case {
-        name: "wide",
-        n: 2048,
-        shape: MlpShape {
-            inputs: 64,
-            depth: 3,
-            width: 512,
-            outputs: 1,
-        },
-    },
-    Case {
-        name: "nt1024",
-        n: 1024,
-        shape: MlpShape {
-            inputs: 64,
-            depth: 3,
-            width: 512,
-            outputs: 1,
-        },
-    },
-    Case {
-        name: "simulation",
-        n: 800,
-        shape: MlpShape {
-            inputs: 10,
-            depth: 1,
-            width: 64,
-            outputs: 1,
-        },
-    },
+    case("mnist", 1000, 576, 4, 128),
+    case("wide", 2048, 64, 3, 512),
+    case("nt1024", 1024, 64, 3, 512),
+    case("simulation", 800, 10, 1, 64),
 ];
 
 struct Problem {

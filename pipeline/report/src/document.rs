@@ -156,16 +156,7 @@ fn draws(info: &RunInfo) -> String {
 }
 
 /// What the claims table's paired columns show.
-const CLAIMS_LEGEND: &str = "Verdicts compare seed means, as the paper does. *Paired d_s*: per \
-     seed s that both methods have, NTK-KARE's test MSE minus the other method's on the same \
-     seed — for *best < DNN*, at λ̃* (the λ̃ of NTK-KARE's best seed mean, the paper's \
-     choice) against the DNN; for *best ≤ after-NTK's best*, each at its own method's λ̃*; for \
-     *≤ after-NTK at every λ̃*, the largest difference over the λ̃ both have. Negative favours \
-     NTK-KARE. Shown: the mean of d_s with its 95 % percentile-bootstrap interval (10 000 \
-     resamples of the seeds), and the seeds where the claim holds (d_s < 0 for *below*, \
-     d_s ≤ 0 for *at or below*); a seed with a non-finite d_s is counted as such and left out \
-     of both.\n\n";
-
+const CLAIMS_LEGEND: &str = include_str!("../templates/claims-legend.md");
 /// The section of an experiment with results.
 pub fn experiment(e: &Experiment) -> Section {
     let mut text = heading(e);
@@ -277,6 +268,7 @@ fn claims(e: &Experiment) -> (String, ClaimCounts) {
     let mut text = String::new();
     let _ = writeln!(text, "### Claims of the paper (METHOD §8), per panel\n");
     text += CLAIMS_LEGEND;
+    text += "\n";
     text += "| panel | claim | ours (seed means) | ours | paired d_s: mean [95 % interval] | \
              seeds where it holds | paper | paper's verdict |\n";
     text += "|---|---|---|---|---|---|---|---|\n";

@@ -162,9 +162,10 @@ pub fn markdown(tallies: &[Tally]) -> String {
             )
         } else {
             format!(
-                "Above {:.0} % of cells at an edge: {}. {WHY}",
+                "Above {:.0} % of cells at an edge: {}. {}",
                 100.0 * EDGE_LIMIT,
-                over.join(", ")
+                over.join(", "),
+                WHY.trim_end()
             )
         }
     );
@@ -173,15 +174,7 @@ pub fn markdown(tallies: &[Tally]) -> String {
 
 /// Why choices land on an edge although the grids span many decades (docs/pipeline.md,
 /// "Classical baselines", has the measured breakdown).
-const WHY: &str = "Why: (1) some edges are bounds of the hyper-parameter itself, not of a grid \
-     too narrow: a forest leaf holds at least one row (`min_leaf` 1), a polynomial has degree at \
-     least 1, and k-NN's grid starts at k = 3 because smartcore refuses k = 1; (2) on small sets many grid points make the same number \
-     of cross-validation errors, and the tie goes to the simplest model, which is a grid end \
-     (smallest C and γ, largest k, α, leaf and λ̃); (3) GCV falls toward λ̃ → 0 when the training \
-     kernel is (nearly) singular, as on sets with duplicate rows, so kernel ridge takes the \
-     smallest ridge of a grid that already reaches 1e-8. Widening the grids moved few choices \
-     inward.";
-
+const WHY: &str = include_str!("../templates/grid-edges-why.md");
 #[cfg(test)]
 mod tests {
     use super::*;

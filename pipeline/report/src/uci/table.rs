@@ -124,9 +124,9 @@ pub fn notes(t: &Table1) -> Vec<String> {
     notes.push(grid_note(t));
     notes.extend(t.comparisons.iter().map(|c| sets_used_note(t, c)));
     notes.push(friedman_note(t));
-    notes.push(SCORES_NOTE.into());
+    notes.push(SCORES_NOTE.trim_end().into());
     notes.push(classifiers_note(t));
-    notes.push(OUR_ACCURACY_NOTE.into());
+    notes.push(OUR_ACCURACY_NOTE.trim_end().into());
     notes
 }
 
@@ -222,14 +222,7 @@ fn friedman_note(t: &Table1) -> String {
 }
 
 /// How P90, P95 and PMA are computed, and over which sets the means are.
-const SCORES_NOTE: &str = "**P90 / P95**: the percentage of the sets used where the model's \
-                           accuracy is at least 90 % / 95 % of the best accuracy of all the \
-                           models compared on that set (ours included); a missing accuracy \
-                           does not reach it. **PMA**: the mean over sets of accuracy / that \
-                           best accuracy, in percent. Mean accuracy and PMA are over the sets \
-                           where the model has an accuracy (last column); ± is the sd over \
-                           those sets.";
-
+const SCORES_NOTE: &str = include_str!("../../templates/table1-scores.md");
 /// Where the classifiers' accuracies come from, and which protocols compare like with like.
 fn classifiers_note(t: &Table1) -> String {
     format!(
@@ -245,13 +238,7 @@ fn classifiers_note(t: &Table1) -> String {
 }
 
 /// What our accuracy at one h is, and how little the protocols differ for the baselines.
-const OUR_ACCURACY_NOTE: &str = "**Our accuracy at one h** on one split is the mean over the \
-                                 seeds run. The classical baselines (kernel ridge, SVM, random \
-                                 forest, k-NN, logistic regression) tune their own \
-                                 hyper-parameters on the training data of each split (k-fold \
-                                 cross-validation, or GCV for kernel ridge), so the protocols \
-                                 only differ for them in the split reported.";
-
+const OUR_ACCURACY_NOTE: &str = include_str!("../../templates/table1-our-accuracy.md");
 /// Per set used under (a): the classifiers' best and each of our methods' accuracy under
 /// (a), (b) and (c) (`—` where a protocol does not use the set).
 pub fn per_set_markdown(t: &Table1) -> String {
