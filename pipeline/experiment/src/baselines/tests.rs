@@ -206,7 +206,13 @@ fn kernel_matrices_match_hand_computed_entries() {
             );
         }
     }
-    // Bandwidth scales: median squared distance 4, median L1 distance 2, mean ⟨x, x⟩ = 2.
+}
+
+#[test]
+fn bandwidth_scales_are_median_distances_and_the_mean_product() {
+    // Points (0,0), (1,0), (1,2): median squared distance 4, median L1 distance 2, mean
+    // ⟨x, x⟩ = 2.
+    let x = [0.0, 0.0, 1.0, 0.0, 1.0, 2.0];
     assert_eq!(
         scale(
             Base::SquaredDistance,

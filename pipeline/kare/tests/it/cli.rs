@@ -351,16 +351,9 @@ fn exported_numpy_legacy_simulation_is_numpys_draw() {
 
 /// NaN weights, inputs beyond the network's precision or beyond f64's arithmetic, and a ridge
 /// that makes KARE non-finite are errors naming the file or the argument, with no output.
-#[test]
-fn non_finite_weights_inputs_and_ridges_are_errors_naming_them() {
-    let dir = workdir("non-finite");
-    let shape = MlpShape {
-        inputs: 3,
-        depth: 1,
-        width: 4,
-        outputs: 1,
-    };
-    let (mlp, weights) = saved_network(&dir, shape, 4, DType::F64);
+/// Writes `x.npy` (5 × 3), `huge.npy` (the same × 1e200), `y.npy` (±1) and a copy of `mlp`'s
+/// weights with a NaN first layer into `dir`; returns the path of the latter.
+fn non_finite_inputs(dir: &Path, mlp: &Mlp) -> PathBuf {
     let x = inputs(5, 3, 0);
     npy::write(&dir.join("x.npy"), 5, 3, &x).unwrap();
     let huge: Vec<f64> = x.iter().map(|v| v * 1e200).collect();
@@ -371,6 +364,20 @@ fn non_finite_weights_inputs_and_ridges_are_errors_naming_them() {
     tensors.insert("layers.0.weight".into(), (w * f64::NAN).unwrap());
     let nan_weights = dir.join("nan.safetensors");
     candle_core::safetensors::save(&tensors, &nan_weights).unwrap();
+    nan_weights
+}
+
+#[test]
+fn non_finite_weights_inputs_and_ridges_are_errors_naming_them() {
+    let dir = workdir("non-finite");
+    let shape = MlpShape {
+        inputs: 3,
+        depth: 1,
+        width: 4,
+        outputs: 1,
+    };
+    let (mlp, weights) = saved_network(&dir, shape, 4, DType::F64);
+    let nan_weights = non_finite_inputs(&dir, &mlp);
     let out = dir.join("out.npy");
     let ntk = |weights: &Path, x: &Path, dtype: &str| {
         kare(&[

@@ -388,13 +388,24 @@ fn numbers_match_a_recomputation_from_the_saved_networks() {
         let gcv = ridge.gcv(rel).unwrap();
         assert!((number(row, "train_kare_gcv") - gcv).abs() <= 1e-9 * gcv);
     }
+    gcv_choices(&rows, &after, &ridge, &grid);
+}
+
+/// GCV's choice is one row of the after-NTK's grid, the one with the smallest training GCV,
+/// and every kernel cell of the run marks exactly one λ̃.
+fn gcv_choices(
+    rows: &[HashMap<String, String>],
+    after: &[&HashMap<String, String>],
+    ridge: &RidgePath,
+    grid: &[f64],
+) {
     // GCV's choice is one row of the grid, the one with the smallest training GCV.
     let chosen: Vec<f64> = after
         .iter()
         .filter(|r| r["selected_by_gcv"] == "1")
         .map(|r| number(r, "ridge_rel"))
         .collect();
-    assert_eq!(chosen, [ridge.select_by_gcv(&grid).unwrap()]);
+    assert_eq!(chosen, [ridge.select_by_gcv(grid).unwrap()]);
     // And every kernel cell of the run marks exactly one λ̃.
     let mut marks: HashMap<(String, String), usize> = HashMap::new();
     for r in rows.iter().filter(|r| r["method"] != "dnn") {
@@ -668,6 +679,13 @@ fn bad_experiment_files_are_refused_with_file_and_field() {
     let (_, _, location, _) =
         config_error(experiment::run(&path, &p.options("cache", true)).unwrap_err());
     assert_eq!(location, "quick.seeds");
+}
+
+/// Experiment files naming data, overrides, models or registries that cannot run are refused
+/// before any cell, with the file and the field.
+#[test]
+fn experiments_naming_what_cannot_run_are_refused() {
+    let p = Project::new();
 
     let unknown_data = SMALL.replace("{ name = \"toy\" }", "{ name = \"toyy\" }");
     let err = failure(&p, "unknown", &unknown_data);

@@ -10,7 +10,7 @@ use kare_report::claims::{check_panel, Claim, Verdict};
 use kare_report::load::load_reference;
 use kare_report::paired::Paired;
 use kare_report::reference::Reference;
-use kare_report::{build, ExperimentSummary};
+use kare_report::{build, ExperimentSummary, Outputs};
 use kare_results::{Method, ResultRow, ResultsFile};
 
 const HEADER: &str = "experiment,dataset,gamma,sigma,depth,width,seed,method,lr,ridge_rel,\
@@ -410,27 +410,7 @@ fn build_writes_figures_tables_and_the_report() {
         assert_eq!((&outputs.seeds_figure, &outputs.vs_paper), (&None, &None));
     }
 
-    // Figure 1: rows σ × columns γ = 2 × 2 panels of 520 px; Figure 2: one panel.
-    for (name, width, titles) in [
-        ("fig1test", 1040, &["γ = 1, σ = 0", "γ = 1.5, σ = 0.1"][..]),
-        ("fig2test", 520, &["MNIST 7 vs 9, depth 2, width 32"][..]),
-    ] {
-        let png = std::fs::read(figures.join(format!("{name}.png"))).unwrap();
-        let svg = std::fs::read_to_string(figures.join(format!("{name}.svg"))).unwrap();
-        let size = png_size(&png);
-        assert_eq!(size, svg_size(&svg), "{name}: PNG and SVG sizes");
-        assert_eq!(size.0, width, "{name}");
-        assert!(size.1 > 400, "{name}: {size:?}");
-        assert!(
-            png.len() > 10_000,
-            "{name}: a drawn PNG, {} bytes",
-            png.len()
-        );
-        for title in titles {
-            assert!(svg.contains(title), "{name}: SVG lacks `{title}`");
-        }
-        assert!(svg.contains("relative ridge λ̃") && svg.contains("test MSE"));
-    }
+    figures_have_their_panels(&figures);
 
     let md = std::fs::read_to_string(results.join("fig1test-table.md")).unwrap();
     assert!(md.contains("oracle λ̃ (test)") && md.contains("GCV-chosen λ̃ (train only)"));
@@ -470,6 +450,31 @@ fn build_writes_figures_tables_and_the_report() {
         assert!(text.contains(expected), "REPORT.md lacks `{expected}`:\n{text}");
     }
     assert!(!text.contains("Higgs: a subset"), "no Higgs panel here");
+}
+
+/// Figure 1: rows σ × columns γ = 2 × 2 panels of 520 px; Figure 2: one panel; PNG and SVG of
+/// one size, with the panels' titles and the axes' labels.
+fn figures_have_their_panels(figures: &Path) {
+    for (name, width, titles) in [
+        ("fig1test", 1040, &["γ = 1, σ = 0", "γ = 1.5, σ = 0.1"][..]),
+        ("fig2test", 520, &["MNIST 7 vs 9, depth 2, width 32"][..]),
+    ] {
+        let png = std::fs::read(figures.join(format!("{name}.png"))).unwrap();
+        let svg = std::fs::read_to_string(figures.join(format!("{name}.svg"))).unwrap();
+        let size = png_size(&png);
+        assert_eq!(size, svg_size(&svg), "{name}: PNG and SVG sizes");
+        assert_eq!(size.0, width, "{name}");
+        assert!(size.1 > 400, "{name}: {size:?}");
+        assert!(
+            png.len() > 10_000,
+            "{name}: a drawn PNG, {} bytes",
+            png.len()
+        );
+        for title in titles {
+            assert!(svg.contains(title), "{name}: SVG lacks `{title}`");
+        }
+        assert!(svg.contains("relative ridge λ̃") && svg.contains("test MSE"));
+    }
 }
 
 #[test]
@@ -600,21 +605,7 @@ figure1,simulation,1.0,0.0,1,64,DNN,,0.178
         "x-paper-seeds is not on our generator"
     );
 
-    let (png, svg) = own_out.seeds_figure.as_ref().unwrap();
-    assert_eq!(png, &figures.join("x-seeds.png"));
-    let png = std::fs::read(png).unwrap();
-    let svg = std::fs::read_to_string(svg).unwrap();
-    assert_eq!(png_size(&png), svg_size(&svg));
-    assert!(png.len() > 10_000, "a drawn PNG, {} bytes", png.len());
-    for text in [
-        "γ = 1, σ = 0",
-        "NTK-KARE",
-        "after-NTK",
-        "DNN",
-        "x-paper-seeds",
-    ] {
-        assert!(svg.contains(text), "the SVG lacks `{text}`");
-    }
+    seeds_figure_is_drawn(own_out, &figures);
 
     // Ours on the paper's draws against the paper, with our seeds beside: the DNN's mean
     // 0.2021 ± SE 0.0490 (sd 0.0849 / √3) holds 0.178; 20 seeds: 0.1786 ± 0.003·√35 / √20.
@@ -660,4 +651,24 @@ figure1,simulation,1.0,0.0,1,64,DNN,,0.178
     let cells: Vec<&str> = dnn_row.split('|').map(str::trim).collect();
     let percentile: f64 = cells[6].trim_end_matches(" %").parse().unwrap();
     assert!((40.0..60.0).contains(&percentile), "{dnn_row}");
+}
+
+/// The spread of 10-seed means is drawn, as PNG and SVG of one size, with its panel, methods
+/// and the paper-draws companion.
+fn seeds_figure_is_drawn(outputs: &Outputs, figures: &Path) {
+    let (png, svg) = outputs.seeds_figure.as_ref().unwrap();
+    assert_eq!(png, &figures.join("x-seeds.png"));
+    let png = std::fs::read(png).unwrap();
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert_eq!(png_size(&png), svg_size(&svg));
+    assert!(png.len() > 10_000, "a drawn PNG, {} bytes", png.len());
+    for text in [
+        "γ = 1, σ = 0",
+        "NTK-KARE",
+        "after-NTK",
+        "DNN",
+        "x-paper-seeds",
+    ] {
+        assert!(svg.contains(text), "the SVG lacks `{text}`");
+    }
 }

@@ -121,6 +121,14 @@ fn build_ranks_the_three_protocols_against_the_classifiers() {
     let headline = "NTK-KARE: position 1 (a), 3 (b) of 5 by Friedman rank";
     assert_eq!(summary.experiments[0].status_text(), headline);
 
+    protocol_tables(&results);
+    figure_files(&figures);
+    ranking_and_sets_files(&results);
+    report_text(&report, headline);
+}
+
+/// The Markdown and LaTeX tables of the three protocols, number by number.
+fn protocol_tables(results: &Path) {
     let md = std::fs::read_to_string(results.join("t1test-table.md")).unwrap();
     let (a, rest) = md
         .split_once("## Protocol (b) HONEST")
@@ -187,7 +195,10 @@ fn build_ranks_the_three_protocols_against_the_classifiers() {
     let tex = std::fs::read_to_string(results.join("t1test-table.tex")).unwrap();
     assert_eq!(tex.matches(r"\begin{tabular}").count(), 3);
     assert!(tex.contains(r"\textbf{NTK-KARE} & 1 & 1.25 & 85.0 $\pm$ 14.1 & 100.0"));
+}
 
+/// The figure: a PNG, and an SVG with each protocol's marks and the legend.
+fn figure_files(figures: &Path) {
     let png = std::fs::read(figures.join("t1test.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert!(png.len() > 10_000, "a drawn PNG, {} bytes", png.len());
@@ -207,10 +218,11 @@ fn build_ranks_the_three_protocols_against_the_classifiers() {
     // 2 × 2 + 2; triangles: (c)'s 1 point of each method, plus the legend's 2 + 1.
     assert_eq!(svg.matches("<circle").count(), 2 * 2 + 2 + 4 + 2, "{svg}");
     assert_eq!(svg.matches("<polygon").count(), 2 + 3, "{svg}");
+}
 
-    ranking_and_sets_files(&results);
-
-    let text = std::fs::read_to_string(&report).unwrap();
+/// REPORT.md's Table 1 section.
+fn report_text(report: &Path, headline: &str) {
+    let text = std::fs::read_to_string(report).unwrap();
     for expected in [
         &format!("| [t1test](#t1test) | done | {headline} | — |")[..],
         "## t1test",

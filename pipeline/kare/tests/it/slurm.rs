@@ -56,6 +56,12 @@ fn plan_writes_a_job_array_with_one_task_per_cell() {
     );
     assert!(p.path().join("logs").is_dir(), "the logs folder is created");
 
+    quick_script_lines(&p);
+    full_tier_and_refused_options(&p);
+}
+
+/// The quick tier's batch script: its directives and command, directives first, valid bash.
+fn quick_script_lines(p: &Project) {
     let script = std::fs::read_to_string(p.path().join("job.sbatch")).unwrap();
     let root = canonical(p.path());
     let kare = canonical(Path::new(env!("CARGO_BIN_EXE_kare")));
@@ -98,10 +104,13 @@ fn plan_writes_a_job_array_with_one_task_per_cell() {
         .status()
         .unwrap();
     assert!(syntax.success(), "bash -n job.sbatch");
+}
 
+/// The full tier's script, and options refused without `--slurm` or unusable in `#SBATCH`.
+fn full_tier_and_refused_options(p: &Project) {
     // The full tier: 2 seeds, so twice the cells, and no --quick in the task's command.
     run_binary(
-        &p,
+        p,
         &[
             "plan",
             "small",
@@ -175,40 +184,7 @@ fn array_tasks_then_collect_write_what_run_writes() {
     }
     assert!(!p.path().join("collected").exists());
 
-    // One task through the library: computed once, then found in the cache.
-    let plan = Plan::new(
-        &path,
-        true,
-        Some(&p.path().join("data")),
-        &p.path().join("shared"),
-    )
-    .unwrap();
-    assert_eq!(plan.cells.len(), CELLS);
-    assert!(matches!(
-        experiment::compute_cell(&plan, 0).unwrap(),
-        CellOutcome::Computed(_)
-    ));
-    assert_eq!(
-        experiment::compute_cell(&plan, 0).unwrap(),
-        CellOutcome::Cached
-    );
-    match experiment::compute_cell(&plan, CELLS).unwrap_err() {
-        Error::CellIndex { index, cells, .. } => assert_eq!((index, cells), (CELLS, CELLS)),
-        other => panic!("expected a cell index error, got {other}"),
-    }
-    match experiment::collect(&plan, &p.path().join("collected"), Instant::now()).unwrap_err() {
-        Error::CellsMissing {
-            missing,
-            cells,
-            examples,
-            ..
-        } => {
-            assert_eq!((missing, cells, examples.len()), (CELLS - 1, CELLS, 5));
-            assert_eq!(examples[0], format!("[1] {}", plan.cells[1].config.label()));
-        }
-        other => panic!("expected a missing-cells error, got {other}"),
-    }
-    assert!(!p.path().join("collected").exists());
+    let plan = one_task_through_the_library(&p, &path);
 
     // An index outside the plan names the plan's size.
     let out = p
@@ -254,4 +230,44 @@ fn array_tasks_then_collect_write_what_run_writes() {
     assert!(stderr.contains("12 from cache, 0 computed"), "{stderr}");
     let ran = std::fs::read(p.path().join("ran/small-quick.csv")).unwrap();
     assert!(collected == ran, "collect and run wrote different CSVs");
+}
+
+/// One task run through the library: computed once, then found in the cache; an index outside
+/// the plan and a collect with cells missing are errors naming them. Returns the plan.
+fn one_task_through_the_library(p: &Project, path: &Path) -> Plan {
+    // One task through the library: computed once, then found in the cache.
+    let plan = Plan::new(
+        path,
+        true,
+        Some(&p.path().join("data")),
+        &p.path().join("shared"),
+    )
+    .unwrap();
+    assert_eq!(plan.cells.len(), CELLS);
+    assert!(matches!(
+        experiment::compute_cell(&plan, 0).unwrap(),
+        CellOutcome::Computed(_)
+    ));
+    assert_eq!(
+        experiment::compute_cell(&plan, 0).unwrap(),
+        CellOutcome::Cached
+    );
+    match experiment::compute_cell(&plan, CELLS).unwrap_err() {
+        Error::CellIndex { index, cells, .. } => assert_eq!((index, cells), (CELLS, CELLS)),
+        other => panic!("expected a cell index error, got {other}"),
+    }
+    match experiment::collect(&plan, &p.path().join("collected"), Instant::now()).unwrap_err() {
+        Error::CellsMissing {
+            missing,
+            cells,
+            examples,
+            ..
+        } => {
+            assert_eq!((missing, cells, examples.len()), (CELLS - 1, CELLS, 5));
+            assert_eq!(examples[0], format!("[1] {}", plan.cells[1].config.label()));
+        }
+        other => panic!("expected a missing-cells error, got {other}"),
+    }
+    assert!(!p.path().join("collected").exists());
+    plan
 }
