@@ -412,22 +412,7 @@ fn build_writes_figures_tables_and_the_report() {
 
     figures_have_their_panels(&figures);
 
-    let md = std::fs::read_to_string(results.join("fig1test-table.md")).unwrap();
-    assert!(md.contains("oracle λ̃ (test)") && md.contains("GCV-chosen λ̃ (train only)"));
-    // NTK-KARE: oracle 0.2 ± 0.05 at λ̃ = 1, within 1 sd of the paper's 0.21; GCV 0.367.
-    assert!(
-        md.contains("| NTK-KARE | 3 | 1e0 | 0.200 ± 0.0500 | 0.200 | 1e-2…1e2 | 0.367 ± 0.289 | 0.200 | 0.210 (λ̃ = 1e0) | within 1 sd |"),
-        "{md}"
-    );
-    // After-NTK: 0.3 ± 0.05 against the paper's 0.1.
-    assert!(md.contains("0.100 (λ̃ = 1e0) | differs by > 1 sd |"), "{md}");
-    let tex = std::fs::read_to_string(results.join("fig1test-table.tex")).unwrap();
-    assert!(tex.contains(r"\begin{tabular}") && tex.contains(r"$\tilde\lambda$"));
-    assert!(
-        !tex.contains(r"\$"),
-        "no escaped math in the caption:\n{tex}"
-    );
-    assert!(tex.contains(r"$\gamma$ = 1, $\sigma$ = 0") && tex.contains(r"0.200 $\pm$ 0.0500"));
+    fig1_tables(&results);
 
     let text = std::fs::read_to_string(&report).unwrap();
     for expected in [
@@ -450,6 +435,26 @@ fn build_writes_figures_tables_and_the_report() {
         assert!(text.contains(expected), "REPORT.md lacks `{expected}`:\n{text}");
     }
     assert!(!text.contains("Higgs: a subset"), "no Higgs panel here");
+}
+
+/// Figure 1's Markdown and LaTeX tables: the oracle and GCV columns against the paper.
+fn fig1_tables(results: &Path) {
+    let md = std::fs::read_to_string(results.join("fig1test-table.md")).unwrap();
+    assert!(md.contains("oracle λ̃ (test)") && md.contains("GCV-chosen λ̃ (train only)"));
+    // NTK-KARE: oracle 0.2 ± 0.05 at λ̃ = 1, within 1 sd of the paper's 0.21; GCV 0.367.
+    assert!(
+        md.contains("| NTK-KARE | 3 | 1e0 | 0.200 ± 0.0500 | 0.200 | 1e-2…1e2 | 0.367 ± 0.289 | 0.200 | 0.210 (λ̃ = 1e0) | within 1 sd |"),
+        "{md}"
+    );
+    // After-NTK: 0.3 ± 0.05 against the paper's 0.1.
+    assert!(md.contains("0.100 (λ̃ = 1e0) | differs by > 1 sd |"), "{md}");
+    let tex = std::fs::read_to_string(results.join("fig1test-table.tex")).unwrap();
+    assert!(tex.contains(r"\begin{tabular}") && tex.contains(r"$\tilde\lambda$"));
+    assert!(
+        !tex.contains(r"\$"),
+        "no escaped math in the caption:\n{tex}"
+    );
+    assert!(tex.contains(r"$\gamma$ = 1, $\sigma$ = 0") && tex.contains(r"0.200 $\pm$ 0.0500"));
 }
 
 /// Figure 1: rows σ × columns γ = 2 × 2 panels of 520 px; Figure 2: one panel; PNG and SVG of
@@ -555,12 +560,11 @@ fn run_json(name: &str, rng: Option<&str>) -> String {
     )
 }
 
-#[test]
-fn build_compares_the_papers_draws_and_the_spread_of_ten_seed_means() {
-    let dir = tempfile::tempdir().unwrap();
-    let results = dir.path().join("results");
+/// Writes `results/`: our seeds 0…19 (`x`) and the paper's draws 0…2 (`x-paper-seeds`), seed
+/// 1's DNN 0.3 (DNN 0.1501, 0.3, 0.1561); returns the folder.
+fn seeded_results(dir: &Path) -> std::path::PathBuf {
+    let results = dir.join("results");
     std::fs::create_dir_all(&results).unwrap();
-    // Our seeds 0…19; the paper's draws 0…2, seed 1's DNN 0.3 (DNN 0.1501, 0.3, 0.1561).
     std::fs::write(results.join("x.csv"), seeded_csv(0..20, None)).unwrap();
     std::fs::write(results.join("x.json"), run_json("x", None)).unwrap();
     std::fs::write(
@@ -573,6 +577,13 @@ fn build_compares_the_papers_draws_and_the_spread_of_ten_seed_means() {
         run_json("x-paper-seeds", Some("numpy-legacy")),
     )
     .unwrap();
+    results
+}
+
+#[test]
+fn build_compares_the_papers_draws_and_the_spread_of_ten_seed_means() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = seeded_results(dir.path());
     // The paper: NTK-KARE below every 10-seed mean of ours, the after-NTK above every one,
     // the DNN near our 20-seed mean 0.1786, the middle of its symmetric distribution.
     let reference = dir.path().join("paper_results.csv");
@@ -607,22 +618,7 @@ figure1,simulation,1.0,0.0,1,64,DNN,,0.178
 
     seeds_figure_is_drawn(own_out, &figures);
 
-    // Ours on the paper's draws against the paper, with our seeds beside: the DNN's mean
-    // 0.2021 ± SE 0.0490 (sd 0.0849 / √3) holds 0.178; 20 seeds: 0.1786 ± 0.003·√35 / √20.
-    // NTK-KARE: 0.021 ± 0.001 / √3, 0.0295 ± 0.001·√35 / √20.
-    let vs = std::fs::read_to_string(draws_out.vs_paper.as_ref().unwrap()).unwrap();
-    let rows: Vec<&str> = vs.lines().filter(|l| l.starts_with("| ")).collect();
-    assert_eq!(rows.len(), 4, "a header and three methods:\n{vs}");
-    assert_eq!(
-        rows[1],
-        "| γ = 1, σ = 0 | NTK-KARE | 0.0100 (λ̃ = 1e0) | 0.0210 ± 5.77e-4 (λ̃ = 1e0, 3 seeds) \
-         | no | 0.0295 ± 0.00132 (λ̃ = 1e0, 20 seeds) |"
-    );
-    assert_eq!(
-        rows[3],
-        "|  | DNN | 0.178 | 0.202 ± 0.0490 (3 seeds) | yes | 0.179 ± 0.00397 (20 seeds) |"
-    );
-    assert!(vs.contains("in 1 of 3 rows"), "{vs}");
+    vs_paper_rows(draws_out);
 
     let text = std::fs::read_to_string(&report).unwrap();
     for expected in [
@@ -651,6 +647,26 @@ figure1,simulation,1.0,0.0,1,64,DNN,,0.178
     let cells: Vec<&str> = dnn_row.split('|').map(str::trim).collect();
     let percentile: f64 = cells[6].trim_end_matches(" %").parse().unwrap();
     assert!((40.0..60.0).contains(&percentile), "{dnn_row}");
+}
+
+/// The comparison on the paper's draws: each method's value beside ours and our own seeds'.
+fn vs_paper_rows(outputs: &Outputs) {
+    // Ours on the paper's draws against the paper, with our seeds beside: the DNN's mean
+    // 0.2021 ± SE 0.0490 (sd 0.0849 / √3) holds 0.178; 20 seeds: 0.1786 ± 0.003·√35 / √20.
+    // NTK-KARE: 0.021 ± 0.001 / √3, 0.0295 ± 0.001·√35 / √20.
+    let vs = std::fs::read_to_string(outputs.vs_paper.as_ref().unwrap()).unwrap();
+    let rows: Vec<&str> = vs.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(rows.len(), 4, "a header and three methods:\n{vs}");
+    assert_eq!(
+        rows[1],
+        "| γ = 1, σ = 0 | NTK-KARE | 0.0100 (λ̃ = 1e0) | 0.0210 ± 5.77e-4 (λ̃ = 1e0, 3 seeds) \
+         | no | 0.0295 ± 0.00132 (λ̃ = 1e0, 20 seeds) |"
+    );
+    assert_eq!(
+        rows[3],
+        "|  | DNN | 0.178 | 0.202 ± 0.0490 (3 seeds) | yes | 0.179 ± 0.00397 (20 seeds) |"
+    );
+    assert!(vs.contains("in 1 of 3 rows"), "{vs}");
 }
 
 /// The spread of 10-seed means is drawn, as PNG and SVG of one size, with its panel, methods
