@@ -18,6 +18,18 @@ pub struct KareGrad {
     pub grad: Mat<f64>,
 }
 
+/// The precision of the `B² = M⁻²` term of `∂KARE/∂K`, the largest product of the gradient
+/// (n³ flops). KARE's value, the Cholesky factor, `B` and the rank-c terms are f64 either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KernelPrecision {
+    /// Everything in f64 (the default, and what every experiment uses).
+    #[default]
+    F64,
+    /// `B²` from `B` rounded to f32, at twice the GEMM rate; the tests bound the gradient's
+    /// error at 1e-5 of its largest entry.
+    F32,
+}
+
 /// The pieces shared by the value and the gradient.
 struct Factored {
     n: f64,
@@ -111,7 +123,7 @@ pub fn kare(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<f64> {
 /// The entries are the derivatives w.r.t. each `K_ij` taken as independent, so a symmetric
 /// perturbation `δK_ij = δK_ji = ε` changes KARE by `2ε·G_ij`.
 pub fn kare_with_grad(k: MatRef<'_, f64>, y: MatRef<'_, f64>, z: f64) -> Result<KareGrad> {
-    let mut kg = kare_with_grad_lower(k, y, z)?;
+    let mut kg = kare_with_grad_lower(k, y, z, KernelPrecision::F64)?;
     mirror_lower(&mut kg.grad);
     Ok(kg)
 }
@@ -122,28 +134,24 @@ pub(crate) fn kare_with_grad_lower(
     k: MatRef<'_, f64>,
     y: MatRef<'_, f64>,
     z: f64,
+    precision: KernelPrecision,
 ) -> Result<KareGrad> {
     let f = Factored::new(k, y, z)?;
     let (n, t) = (f.n, f.t);
     let c = y.ncols();
     let b = &f.inv * &f.a;
-    // G = α·B² − β·(A Bᵀ + B Aᵀ) on the lower triangle, B² by a triangular product (half the
-    // flops of a full one).
+    // G = α·B² − β·(A Bᵀ + B Aᵀ) on the lower triangle.
     let alpha = 2.0 * f.fit / (n * n * t * t * t);
     let beta = 1.0 / (n * n * t * t * c as f64);
     let size = k.nrows();
-    let mut grad = Mat::<f64>::zeros(size, size);
-    triangular::matmul(
-        &mut grad,
-        BlockStructure::TriangularLower,
-        Accum::Replace,
-        &f.inv,
-        BlockStructure::Rectangular,
-        &f.inv,
-        BlockStructure::Rectangular,
-        alpha,
-        Par::rayon(0),
-    );
+    let mut grad = match precision {
+        KernelPrecision::F64 => lower_square(&f.inv, alpha),
+        KernelPrecision::F32 => {
+            let inv = Mat::<f32>::from_fn(size, size, |i, j| f.inv[(i, j)] as f32);
+            let sq = lower_square(&inv, alpha as f32);
+            Mat::<f64>::from_fn(size, size, |i, j| sq[(i, j)] as f64)
+        }
+    };
     for j in 0..size {
         let g = &mut grad.col_as_slice_mut(j)[j..];
         for l in 0..c {
@@ -158,6 +166,25 @@ pub(crate) fn kare_with_grad_lower(
         value: f.value(),
         grad,
     })
+}
+
+/// The lower triangle of `α·B·B` (its strict upper triangle zero), by a triangular product: half the flops
+/// of a full one.
+fn lower_square<T: faer::traits::ComplexField + Copy>(b: &Mat<T>, alpha: T) -> Mat<T> {
+    let n = b.nrows();
+    let mut out = Mat::<T>::zeros(n, n);
+    triangular::matmul(
+        &mut out,
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        b,
+        BlockStructure::Rectangular,
+        b,
+        BlockStructure::Rectangular,
+        alpha,
+        Par::rayon(0),
+    );
+    out
 }
 
 /// Copies the lower triangle of a square matrix onto its upper triangle.

@@ -45,10 +45,10 @@ pub use candle_core;
 pub use faer;
 
 pub use error::{Error, Result};
-pub use kare::{kare, kare_with_grad, KareGrad};
+pub use kare::{kare, kare_with_grad, KareGrad, KernelPrecision};
 pub use mlp::{Mlp, MlpShape};
 pub use ntk::{ntk, NtkInputs};
-pub use objective::{kare_gradients, KareGradients};
+pub use objective::{kare_gradients, kare_gradients_in, KareGradients};
 pub use ridge::RidgePath;
 pub use train::{train_dnn, train_kare, Sgd, StopReason, TrainReport};
 

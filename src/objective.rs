@@ -17,7 +17,7 @@ use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
 use crate::convert::faer_to_tensor;
-use crate::kare::kare_with_grad_lower;
+use crate::kare::{kare_with_grad_lower, KernelPrecision};
 use crate::mlp::Mlp;
 use crate::ntk::{with_real, Factored, InputGram, NtkInputs, Real, Signals};
 use crate::{Error, Result};
@@ -40,7 +40,18 @@ pub fn kare_gradients(
     y: MatRef<'_, f64>,
     z: f64,
 ) -> Result<KareGradients> {
-    let (kare, store) = kare_backward(mlp, inputs, y, z)?;
+    kare_gradients_in(mlp, inputs, y, z, KernelPrecision::F64)
+}
+
+/// [`kare_gradients`] with the `M⁻²` term of `∂KARE/∂K` in `precision`.
+pub fn kare_gradients_in(
+    mlp: &Mlp,
+    inputs: &NtkInputs,
+    y: MatRef<'_, f64>,
+    z: f64,
+    precision: KernelPrecision,
+) -> Result<KareGradients> {
+    let (kare, store) = kare_backward(mlp, inputs, y, z, precision)?;
     let grads = mlp
         .vars()
         .iter()
@@ -58,21 +69,22 @@ pub(crate) fn kare_backward(
     inputs: &NtkInputs,
     y: MatRef<'_, f64>,
     z: f64,
+    precision: KernelPrecision,
 ) -> Result<(f64, GradStore)> {
     let gram = inputs.symmetric_gram("KARE")?;
     let signals = Signals::new(mlp, inputs.x())?;
-    with_real!(mlp.dtype(), T => backward::<T>(mlp, &signals, gram, y, z))
+    with_real!(mlp.dtype(), T => backward::<T>(mlp, &signals, gram, (y, z), precision))
 }
 
 fn backward<T: Real>(
     mlp: &Mlp,
     signals: &Signals,
     gram: &InputGram,
-    y: MatRef<'_, f64>,
-    z: f64,
+    (y, z): (MatRef<'_, f64>, f64),
+    precision: KernelPrecision,
 ) -> Result<(f64, GradStore)> {
     let parts = Factored::<T>::new(mlp, signals, None, gram)?;
-    let kg = kare_with_grad_lower(parts.kernel.as_ref(), y, z)?;
+    let kg = kare_with_grad_lower(parts.kernel.as_ref(), y, z, precision)?;
     let n = parts.kernel.nrows();
     let depth = mlp.depth();
     let c = mlp.outputs() as f64;

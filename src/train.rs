@@ -13,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::convert::tensor_to_faer;
 use crate::dense::{self, Dense};
+use crate::kare::KernelPrecision;
 use crate::mlp::Mlp;
 use crate::ntk::{with_real, NtkInputs};
 use crate::objective::kare_backward;
@@ -233,11 +234,23 @@ pub fn train_kare(
     let mut last_good = snapshot(mlp)?;
     for step in 0..sgd.steps {
         let evaluated = match batches.next() {
-            None => kare_backward(mlp, full.as_ref().expect("full batch has its Gram"), y, z),
+            None => kare_backward(
+                mlp,
+                full.as_ref().expect("full batch has its Gram"),
+                y,
+                z,
+                KernelPrecision::F64,
+            ),
             Some(idx) => {
                 let yb = Mat::from_fn(idx.len(), y.ncols(), |i, j| y[(idx[i] as usize, j)]);
                 let xb = x.index_select(&Tensor::new(idx.as_slice(), x.device())?, 0)?;
-                kare_backward(mlp, &NtkInputs::new(&xb, None)?, yb.as_ref(), z)
+                kare_backward(
+                    mlp,
+                    &NtkInputs::new(&xb, None)?,
+                    yb.as_ref(),
+                    z,
+                    KernelPrecision::F64,
+                )
             }
         };
         let stop = match evaluated {

@@ -13,8 +13,9 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
 use kare_ntk::mlp::{Mlp, MlpShape};
 use kare_ntk::ntk::{ntk, NtkInputs};
-use kare_ntk::objective::kare_gradients;
+use kare_ntk::objective::{kare_gradients, kare_gradients_in};
 use kare_ntk::train::{train_dnn, Sgd};
+use kare_ntk::KernelPrecision;
 
 struct Case {
     name: &'static str,
@@ -78,6 +79,17 @@ fn benches(c: &mut Criterion) {
         group.sample_size(10);
         group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
             b.iter(|| kare_gradients(&p.mlp, &p.inputs, p.y.as_ref(), 0.1).unwrap())
+        });
+        group.finish();
+
+        // The same step with the M⁻² term of ∂KARE/∂K in f32 (`KernelPrecision::F32`).
+        let mut group = c.benchmark_group("kare_step_f32_inverse_square");
+        group.sample_size(10);
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter(|| {
+                kare_gradients_in(&p.mlp, &p.inputs, p.y.as_ref(), 0.1, KernelPrecision::F32)
+                    .unwrap()
+            })
         });
         group.finish();
 

@@ -78,3 +78,33 @@ fn kare_of_a_cross_kernel_is_refused() {
     let err = kare_gradients(&mlp, &cross, y.as_ref(), 0.1).unwrap_err();
     assert!(err.to_string().contains("NtkInputs::new(x, None)"), "{err}");
 }
+
+/// The f32 `M⁻²` term moves `∂KARE/∂θ` by at most 1e-5 of its largest entry (f64 network,
+/// n = 60, depth 2 × width 16, c = 1 and 3), and leaves KARE's value exactly as in f64.
+#[test]
+fn f32_inverse_square_keeps_the_gradient_within_1e_5() {
+    use kare_ntk::{kare_gradients_in, KernelPrecision};
+    for outputs in [1, 3] {
+        let mlp = net(5, 2, 16, outputs, 50);
+        let x = randn_tensor(60, 5, 51);
+        let y = randn(60, outputs, 52);
+        let inputs = NtkInputs::new(&x, None).unwrap();
+        let at = |p| kare_gradients_in(&mlp, &inputs, y.as_ref(), 0.1, p).unwrap();
+        let (g64, g32) = (at(KernelPrecision::F64), at(KernelPrecision::F32));
+        assert_eq!(g64.kare, g32.kare);
+        let flat = |g: &kare_ntk::KareGradients| -> Vec<f64> {
+            g.grads
+                .iter()
+                .flat_map(|t| t.flatten_all().unwrap().to_vec1::<f64>().unwrap())
+                .collect()
+        };
+        let (a, b) = (flat(&g64), flat(&g32));
+        let scale = a.iter().fold(0f64, |m, v| m.max(v.abs()));
+        let err = a
+            .iter()
+            .zip(&b)
+            .fold(0f64, |m, (u, v)| m.max((u - v).abs()));
+        assert!(err <= 1e-5 * scale, "c = {outputs}: {err:e} vs {scale:e}");
+        assert!(err > 0.0, "the f32 path must differ from f64 at all");
+    }
+}
