@@ -16,11 +16,11 @@ mod method;
 mod num;
 mod overrides;
 mod provenance;
-mod row;
+pub mod row;
 
 pub use error::{Error, Result};
 pub use method::Method;
 pub use num::Num;
 pub use overrides::{DrawRng, Fold, Overrides};
 pub use provenance::{Provenance, SeparateTestFile, Versions, DEFAULT_RNG};
-pub use row::{write_csv, ResultRow, ResultsFile, COLUMNS, COMPLETED, REQUIRED};
+pub use row::{read_csv, write_csv, ResultRow, ResultsFile, COLUMNS, COMPLETED, REQUIRED};

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Method;
@@ -199,7 +200,9 @@ fn flag<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>, D:
     }
 }
 
-fn method<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Method, D::Error> {
+/// A method by its results name (`ntk-kare`) or the paper's (`NTK-KARE`), for
+/// `#[serde(deserialize_with)]` on a CSV column named `method`.
+pub fn method<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Method, D::Error> {
     let name = String::deserialize(d)?;
     Method::parse(&name).ok_or_else(|| bad("method", &name, "is not a known method"))
 }
@@ -240,46 +243,61 @@ impl ResultsFile {
     /// Reads a results CSV. A missing column of [`REQUIRED`], an unknown method or an
     /// unparsable value is an error naming the file, the line and the column.
     pub fn read(path: &Path) -> Result<ResultsFile> {
-        let fail = |message: String| Error::Report {
+        let (columns, rows) = read_csv(path, &REQUIRED)?;
+        Ok(ResultsFile {
             path: path.to_path_buf(),
-            message,
-        };
-        let mut reader = csv::Reader::from_path(path).map_err(|e| fail(e.to_string()))?;
-        let header = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
-        let header: csv::StringRecord = header.iter().map(str::trim).collect();
-        let file = ResultsFile {
-            path: path.to_path_buf(),
-            columns: header.iter().map(String::from).collect(),
-            rows: Vec::new(),
-        };
-        file.require(&REQUIRED, "")?;
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| fail(e.to_string()))?;
-            let line = record.position().map_or(0, |p| p.line());
-            let record: csv::StringRecord = record.iter().map(str::trim).collect();
-            let row = record
-                .deserialize(Some(&header))
-                .map_err(|e| fail(deserialize_message(&e, &header, &record, line)))?;
-            rows.push(row);
-        }
-        Ok(ResultsFile { rows, ..file })
+            columns,
+            rows,
+        })
     }
 
     /// An error naming the columns of `columns` the file lacks (`who` says which reader needs
     /// them); `Ok` when it has them all.
     pub fn require(&self, columns: &[&str], who: &str) -> Result<()> {
-        let missing: Vec<&str> = (columns.iter().copied())
-            .filter(|c| !self.columns.contains(*c))
-            .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
-        Err(Error::Report {
-            path: self.path.clone(),
-            message: format!("missing column(s) `{}`{who}", missing.join("`, `")),
-        })
+        require(&self.path, &self.columns, columns, who)
     }
+}
+
+/// The rows of a CSV file with a header, each deserialised by column name (values trimmed),
+/// and the header's columns. A column of `required` missing from the header, or a value that
+/// does not parse, is an error naming the file (and the line and column).
+pub fn read_csv<T: DeserializeOwned>(
+    path: &Path,
+    required: &[&str],
+) -> Result<(HashSet<String>, Vec<T>)> {
+    let fail = |message: String| Error::Report {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| fail(e.to_string()))?;
+    let header = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
+    let header: csv::StringRecord = header.iter().map(str::trim).collect();
+    let columns: HashSet<String> = header.iter().map(String::from).collect();
+    require(path, &columns, required, "")?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| fail(e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let record: csv::StringRecord = record.iter().map(str::trim).collect();
+        let row = record
+            .deserialize(Some(&header))
+            .map_err(|e| fail(deserialize_message(&e, &header, &record, line)))?;
+        rows.push(row);
+    }
+    Ok((columns, rows))
+}
+
+fn require(path: &Path, have: &HashSet<String>, columns: &[&str], who: &str) -> Result<()> {
+    let missing: Vec<&str> = (columns.iter().copied())
+        .filter(|c| !have.contains(*c))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Report {
+        path: path.to_path_buf(),
+        message: format!("missing column(s) `{}`{who}", missing.join("`, `")),
+    })
 }
 
 /// `line 3, column `test_mse`: `half` is not a number` for a value that does not parse.
