@@ -31,6 +31,7 @@
 //! ```
 
 pub mod activation;
+pub mod backend;
 pub mod convert;
 mod dense;
 pub mod error;
@@ -44,13 +45,16 @@ pub mod train;
 pub use candle_core;
 pub use faer;
 
+pub use backend::Backend;
 pub use error::{Error, Result};
 pub use kare::{kare, kare_with_grad, KareGrad, KernelPrecision};
 pub use mlp::{Mlp, MlpShape};
-pub use ntk::{ntk, NtkInputs};
-pub use objective::{kare_gradients, kare_gradients_in, KareGradients};
+pub use ntk::{ntk, ntk_with, NtkInputs};
+pub use objective::{kare_gradients, kare_gradients_in, kare_gradients_with, KareGradients};
 pub use ridge::RidgePath;
-pub use train::{train_dnn, train_kare, Sgd, StopReason, TrainReport};
+pub use train::{
+    train_dnn, train_dnn_with, train_kare, train_kare_with, Sgd, StopReason, TrainReport,
+};
 
 /// The revision of this crate's numerics, raised whenever a change alters the numbers it
 /// computes (an approximation, a summation order, a trainer). Pipelines put it in their cache

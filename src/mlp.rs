@@ -9,7 +9,7 @@ use rand::distr::{Distribution, Uniform};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::activation::gelu;
+use crate::activation::GeluOps;
 use crate::{Error, Result};
 
 /// The architecture of a [`Mlp`]: `depth` hidden layers of `width` GELU units between
@@ -203,10 +203,15 @@ impl Mlp {
 
     /// The output of the network, `n × outputs`, for inputs `x` of shape `n × inputs`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.forward_with(x, GeluOps::for_device(x.device()))
+    }
+
+    /// [`Mlp::forward`] with GELU evaluated by `ops`.
+    pub(crate) fn forward_with(&self, x: &Tensor, ops: GeluOps) -> Result<Tensor> {
         let (hidden, out) = self.layers.split_at(self.layers.len() - 1);
         let mut h = x.clone();
         for layer in hidden {
-            h = gelu(&layer.affine(&h)?)?;
+            h = ops.value(&layer.affine(&h)?)?;
         }
         out[0].affine(&h)
     }

@@ -20,7 +20,8 @@ use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::activation::{gelu, gelu_derivative, GeluScalar};
+use crate::activation::{GeluOps, GeluScalar};
+use crate::backend::{self, Backend};
 use crate::convert::tensor_to_faer;
 use crate::kare::mirror_lower;
 use crate::mlp::Mlp;
@@ -213,7 +214,8 @@ pub(crate) struct Signals {
 }
 
 impl Signals {
-    pub(crate) fn new(mlp: &Mlp, x: &Tensor) -> Result<Self> {
+    /// The signals of `mlp` on the rows `x`, GELU evaluated by `ops`.
+    pub(crate) fn new(mlp: &Mlp, x: &Tensor, ops: GeluOps) -> Result<Self> {
         check_inputs(mlp, x)?;
         let depth = mlp.depth();
         let layers = mlp.layers();
@@ -222,8 +224,8 @@ impl Signals {
         inputs.push(x.clone());
         for layer in &layers[..depth] {
             let z = layer.affine(&inputs[inputs.len() - 1])?;
-            slopes.push(gelu_derivative(&z)?);
-            inputs.push(gelu(&z)?);
+            slopes.push(ops.slope(&z)?);
+            inputs.push(ops.value(&z)?);
         }
         // The output layer's signal is 1 (n×c), so the signal reaching its input is 1ᵀW_L, one row
         // broadcast over the batch.
@@ -395,8 +397,24 @@ impl NtkInputs {
 /// The structured NTK of `mlp` (f64): `K(X, X)`, or `K(X*, X)` when `inputs` has test rows.
 /// For `K(X, X)` only the lower triangles of the Grams are formed (half the flops), then the
 /// kernel is mirrored.
+///
+/// A network on the CPU takes the faer path; on another device, the candle path
+/// ([`ntk_with`] chooses).
 pub fn ntk(mlp: &Mlp, inputs: &NtkInputs) -> Result<Mat<f64>> {
-    let sb = Signals::new(mlp, &inputs.x)?;
+    ntk_with(mlp, inputs, Backend::for_device(mlp.device()))
+}
+
+/// [`ntk`] computed by `backend`.
+pub fn ntk_with(mlp: &Mlp, inputs: &NtkInputs, backend: Backend) -> Result<Mat<f64>> {
+    match backend {
+        Backend::Faer => ntk_faer(mlp, inputs),
+        Backend::Candle => backend::ntk(mlp, inputs),
+    }
+}
+
+fn ntk_faer(mlp: &Mlp, inputs: &NtkInputs) -> Result<Mat<f64>> {
+    let ops = GeluOps::for_device(mlp.device());
+    let sb = Signals::new(mlp, &inputs.x, ops)?;
     match &inputs.test {
         None => {
             let mut k = with_real!(mlp.dtype(), T => {
@@ -406,7 +424,7 @@ pub fn ntk(mlp: &Mlp, inputs: &NtkInputs) -> Result<Mat<f64>> {
             Ok(k)
         }
         Some(xs) => {
-            let sa = Signals::new(mlp, xs)?;
+            let sa = Signals::new(mlp, xs, ops)?;
             with_real!(mlp.dtype(), T => {
                 Ok(Factored::<T>::new(mlp, &sa, Some(&sb), &inputs.gram)?.kernel)
             })

@@ -16,6 +16,8 @@ use candle_core::{Tensor, Var};
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
+use crate::activation::GeluOps;
+use crate::backend::{self, Backend};
 use crate::convert::faer_to_tensor;
 use crate::kare::{kare_with_grad_lower, KernelPrecision};
 use crate::mlp::Mlp;
@@ -44,6 +46,9 @@ pub fn kare_gradients(
 }
 
 /// [`kare_gradients`] with the `M⁻²` term of `∂KARE/∂K` in `precision`.
+///
+/// A network on the CPU takes the faer path; on another device, the candle path
+/// ([`kare_gradients_with`] chooses).
 pub fn kare_gradients_in(
     mlp: &Mlp,
     inputs: &NtkInputs,
@@ -51,7 +56,19 @@ pub fn kare_gradients_in(
     z: f64,
     precision: KernelPrecision,
 ) -> Result<KareGradients> {
-    let (kare, store) = kare_backward(mlp, inputs, y, z, precision)?;
+    let backend = Backend::for_device(mlp.device());
+    kare_gradients_with(mlp, inputs, (y, z), precision, backend)
+}
+
+/// [`kare_gradients_in`] for targets and ridge `(y, z)`, computed by `backend`.
+pub fn kare_gradients_with(
+    mlp: &Mlp,
+    inputs: &NtkInputs,
+    (y, z): (MatRef<'_, f64>, f64),
+    precision: KernelPrecision,
+    backend: Backend,
+) -> Result<KareGradients> {
+    let (kare, store) = kare_backward(mlp, inputs, (y, z), precision, backend)?;
     let grads = mlp
         .vars()
         .iter()
@@ -63,16 +80,19 @@ pub fn kare_gradients_in(
     Ok(KareGradients { kare, grads })
 }
 
-/// KARE and the autograd store of the linearised surrogate, whose θ-gradients are `∂KARE/∂θ`.
+/// KARE and the autograd store of a surrogate whose θ-gradients are `∂KARE/∂θ`, by `backend`.
 pub(crate) fn kare_backward(
     mlp: &Mlp,
     inputs: &NtkInputs,
-    y: MatRef<'_, f64>,
-    z: f64,
+    (y, z): (MatRef<'_, f64>, f64),
     precision: KernelPrecision,
+    backend: Backend,
 ) -> Result<(f64, GradStore)> {
     let gram = inputs.symmetric_gram("KARE")?;
-    let signals = Signals::new(mlp, inputs.x())?;
+    if backend == Backend::Candle {
+        return backend::kare_backward(mlp, inputs.x(), (y, z), precision);
+    }
+    let signals = Signals::new(mlp, inputs.x(), GeluOps::for_device(mlp.device()))?;
     with_real!(mlp.dtype(), T => backward::<T>(mlp, &signals, gram, (y, z), precision))
 }
 

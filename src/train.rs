@@ -11,6 +11,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::backend::{self, Backend};
 use crate::convert::tensor_to_faer;
 use crate::dense::{self, Dense};
 use crate::kare::KernelPrecision;
@@ -108,7 +109,7 @@ pub struct TrainReport {
 
 /// The row indices of each step's batch: all rows for full batches, or epoch-wise shuffled
 /// mini-batches drawn from a ChaCha8 stream.
-struct Batches {
+pub(crate) struct Batches {
     n: usize,
     size: Option<usize>,
     rng: ChaCha8Rng,
@@ -129,7 +130,7 @@ impl Batches {
     }
 
     /// The next batch, or `None` for the full batch (the caller then uses its tensors as they are).
-    fn next(&mut self) -> Option<Vec<u32>> {
+    pub(crate) fn next(&mut self) -> Option<Vec<u32>> {
         let size = self.size?;
         if self.pos >= self.n {
             self.order.shuffle(&mut self.rng);
@@ -143,7 +144,7 @@ impl Batches {
 }
 
 /// Deep copies of the parameters, to restore the last good state when training breaks down.
-fn snapshot(mlp: &Mlp) -> Result<Vec<Tensor>> {
+pub(crate) fn snapshot(mlp: &Mlp) -> Result<Vec<Tensor>> {
     Ok(mlp
         .vars()
         .iter()
@@ -151,7 +152,7 @@ fn snapshot(mlp: &Mlp) -> Result<Vec<Tensor>> {
         .collect::<candle_core::Result<_>>()?)
 }
 
-fn restore(mlp: &Mlp, saved: &[Tensor]) -> Result<()> {
+pub(crate) fn restore(mlp: &Mlp, saved: &[Tensor]) -> Result<()> {
     for (v, t) in mlp.vars().iter().zip(saved) {
         v.set(t)?;
     }
@@ -163,10 +164,22 @@ fn restore(mlp: &Mlp, saved: &[Tensor]) -> Result<()> {
 /// dtype).
 ///
 /// If the loss becomes NaN or infinite, training stops and the parameters are restored to the
-/// last ones with a finite loss. The steps run on faer matrices in the network's dtype
-/// ([`crate::dense`]'s loop, not candle's autograd), which is what makes Figure 2's 10 000-step
-/// runs affordable; `x` must have the network's dtype.
+/// last ones with a finite loss. On the CPU the steps run on faer matrices in the network's
+/// dtype ([`crate::dense`]'s loop, not candle's autograd), which is what makes Figure 2's
+/// 10 000-step runs affordable; on another device they run by candle ([`train_dnn_with`]
+/// chooses). `x` must have the network's dtype.
 pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: MatRef<'_, f64>, sgd: &Sgd) -> Result<TrainReport> {
+    train_dnn_with(mlp, x, y, sgd, Backend::for_device(mlp.device()))
+}
+
+/// [`train_dnn`] computed by `backend`.
+pub fn train_dnn_with(
+    mlp: &mut Mlp,
+    x: &Tensor,
+    y: MatRef<'_, f64>,
+    sgd: &Sgd,
+    backend: Backend,
+) -> Result<TrainReport> {
     let n = x.dims().first().copied().unwrap_or(0);
     sgd.check(n)?;
     if (y.nrows(), y.ncols()) != (n, mlp.outputs()) {
@@ -177,6 +190,9 @@ pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: MatRef<'_, f64>, sgd: &Sgd) -> Re
             mlp.outputs(),
             mlp.outputs()
         )));
+    }
+    if backend == Backend::Candle {
+        return backend::train_dnn(mlp, x, y, sgd, &mut Batches::new(n, sgd));
     }
     with_real!(mlp.dtype(), T => {
         let x = tensor_to_faer::<T>(x)?;
@@ -209,12 +225,26 @@ pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: MatRef<'_, f64>, sgd: &Sgd) -> Re
 /// NaN, not positive, or `K/n + z·I` cannot be factorised, training stops with that reason and
 /// keeps the parameters of the last step whose KARE was valid — the reference code keeps the
 /// parameters of the failing step, whose kernel is unusable for ridge regression.
+///
+/// A network on the CPU takes the faer path; on another device, the candle path
+/// ([`train_kare_with`] chooses).
 pub fn train_kare(
     mlp: &mut Mlp,
     x: &Tensor,
     y: MatRef<'_, f64>,
     z: f64,
     sgd: &Sgd,
+) -> Result<TrainReport> {
+    train_kare_with(mlp, x, (y, z), sgd, Backend::for_device(mlp.device()))
+}
+
+/// [`train_kare`] for targets and ridge `(y, z)`, computed by `backend`.
+pub fn train_kare_with(
+    mlp: &mut Mlp,
+    x: &Tensor,
+    (y, z): (MatRef<'_, f64>, f64),
+    sgd: &Sgd,
+    backend: Backend,
 ) -> Result<TrainReport> {
     let n = x.dims().first().copied().unwrap_or(0);
     sgd.check(n)?;
@@ -237,9 +267,9 @@ pub fn train_kare(
             None => kare_backward(
                 mlp,
                 full.as_ref().expect("full batch has its Gram"),
-                y,
-                z,
+                (y, z),
                 KernelPrecision::F64,
+                backend,
             ),
             Some(idx) => {
                 let yb = Mat::from_fn(idx.len(), y.ncols(), |i, j| y[(idx[i] as usize, j)]);
@@ -247,9 +277,9 @@ pub fn train_kare(
                 kare_backward(
                     mlp,
                     &NtkInputs::new(&xb, None)?,
-                    yb.as_ref(),
-                    z,
+                    (yb.as_ref(), z),
                     KernelPrecision::F64,
+                    backend,
                 )
             }
         };

@@ -2,6 +2,7 @@
 //! oracle (explicit Jacobians, finite differences, eigendecompositions, direct solves) at a
 //! stated tolerance. Run in release (`make test`).
 
+mod backend;
 mod kare;
 mod mlp;
 mod ntk;
