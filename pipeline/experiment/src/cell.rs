@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::config::TrainSpec;
+use super::device::ComputeDevice;
 use kare_data::Overrides;
 use kare_results::Method;
 
@@ -133,6 +134,10 @@ pub struct CellConfig {
     /// they were).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baselines: Option<BaselineSet>,
+    /// The device the cell computes on. The CPU is left out of the canonical JSON, so CPU
+    /// cells keep the keys they had before the field existed.
+    #[serde(default, skip_serializing_if = "ComputeDevice::is_cpu")]
+    pub device: ComputeDevice,
 }
 
 /// The classical baselines of a `baselines` cell and the revision of their code
@@ -236,6 +241,7 @@ mod tests {
             init_draw: 0,
             threads: 1,
             baselines: None,
+            device: ComputeDevice::Cpu,
         }
     }
 
@@ -262,6 +268,9 @@ mod tests {
         changed.threads = 2;
         assert_ne!(key, changed.key("data"));
         let mut changed = config();
+        changed.device = ComputeDevice::Cuda;
+        assert_ne!(key, changed.key("data"));
+        let mut changed = config();
         changed.baselines = Some(BaselineSet {
             revision: 2,
             methods: vec![Method::Svm],
@@ -275,6 +284,7 @@ mod tests {
     fn cells_without_baselines_serialise_as_before() {
         let json = serde_json::to_string(&config()).unwrap();
         assert!(!json.contains("baselines"), "{json}");
+        assert!(!json.contains("device"), "{json}");
         let back: CellConfig = serde_json::from_str(&json).unwrap();
         assert_eq!(back, config());
     }

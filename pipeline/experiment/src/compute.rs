@@ -40,10 +40,10 @@ struct Arrays {
 }
 
 impl Arrays {
-    fn new(p: &Prepared) -> Result<Self> {
+    fn new(p: &Prepared, device: &Device) -> Result<Self> {
         let tensor = |data: &[f64], rows: usize| -> Result<Tensor> {
             candle(
-                Tensor::from_slice(data, (rows, p.d), &Device::Cpu)
+                Tensor::from_slice(data, (rows, p.d), device)
                     .and_then(|t| t.to_dtype(NETWORK_DTYPE)),
             )
         };
@@ -248,22 +248,24 @@ fn sgd(t: &Training, seed: u64) -> Sgd {
     }
 }
 
-/// Runs the cell `config` (key `key`) on `data`, keeping trained networks in `cache` when the
-/// configuration asks for it, and returns its record (not yet stored).
+/// Runs the cell `config` (key `key`) on `data` on `device` (the one `config` names, opened),
+/// keeping trained networks in `cache` when the configuration asks for it, and returns its
+/// record (not yet stored).
 pub fn run_cell(
     config: &CellConfig,
     key: &str,
     data: &Prepared,
     cache: &Cache,
+    device: &Device,
 ) -> Result<CellRecord> {
     let started = Instant::now();
     let cell = Cell {
         config,
         key,
         cache,
-        a: Arrays::new(data)?,
+        a: Arrays::new(data, device)?,
     };
-    let mut mlp = initial_network(config, data)?;
+    let mut mlp = initial_network(config, data, device)?;
     let results = match (config.stage, &config.training) {
         (Stage::InitialNtk, _) => vec![cell.kernel_result(
             Method::InitialNtk,
@@ -310,7 +312,7 @@ pub fn run_cell(
 
 /// The cell's untrained network: its shape from the data and the configuration, its weights
 /// the configuration's seed and initialisation draw, so every stage of a cell starts alike.
-fn initial_network(config: &CellConfig, data: &Prepared) -> Result<Mlp> {
+fn initial_network(config: &CellConfig, data: &Prepared, device: &Device) -> Result<Mlp> {
     let shape = MlpShape {
         inputs: data.d,
         depth: config.depth,
@@ -322,7 +324,7 @@ fn initial_network(config: &CellConfig, data: &Prepared) -> Result<Mlp> {
         config.seed,
         config.init_draw,
         NETWORK_DTYPE,
-        &Device::Cpu,
+        device,
     )?)
 }
 
@@ -479,7 +481,7 @@ mod tests {
             checksum: String::new(),
             description: String::new(),
         };
-        let a = Arrays::new(&p).unwrap();
+        let a = Arrays::new(&p, &Device::Cpu).unwrap();
         let shape = MlpShape {
             inputs: 2,
             depth: 1,

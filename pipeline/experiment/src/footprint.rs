@@ -81,6 +81,7 @@ mod tests {
             save_networks: false,
             init_draw: 0,
             threads: 1,
+            device: Default::default(),
             baselines: None,
         }
     }

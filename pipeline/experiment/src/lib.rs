@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! use std::path::{Path, PathBuf};
-//! use kare_experiment::{cache_root, run, ProgressMode, RunOptions};
+//! use kare_experiment::{cache_root, run, ComputeDevice, ProgressMode, RunOptions};
 //! # fn main() -> kare_experiment::Result<()> {
 //! let summary = run(
 //!     Path::new("experiments/figure1.toml"),
@@ -14,6 +14,7 @@
 //!         data_dir: None,
 //!         results_dir: PathBuf::from("results"),
 //!         progress: ProgressMode::Auto,
+//!         device: ComputeDevice::Cpu,
 //!     },
 //! )?;
 //! println!("{} rows in {}", summary.rows, summary.csv.display());
@@ -21,7 +22,7 @@
 //! ```
 //!
 //! Modules: `config` (the file schema and its validation), `plan` (data prepared per seed, cells
-//! keyed), `cell` (a cell's configuration and key), `compute` (training and scoring one cell), `footprint` (a cell's
+//! keyed), `cell` (a cell's configuration and key), `device` (the CPU or a CUDA GPU), `compute` (training and scoring one cell), `footprint` (a cell's
 //! peak memory, estimated from its shapes),
 //! `record` (what a finished cell stores), `cache` (atomic, checksummed records), `claim` (a
 //! per-cell lock shared by every process on one cache), `verify` (whether a record may serve its
@@ -38,6 +39,7 @@ mod cell;
 mod claim;
 mod compute;
 mod config;
+mod device;
 mod footprint;
 mod plan;
 mod progress;
@@ -53,6 +55,7 @@ pub use cache::{cache_root, Cache, CACHE_DIR_ENV};
 pub use cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
 pub use claim::{Claim, LOCKS_DIR};
 pub use config::{DataSpec, Experiment, Many, MaxMemory, ModelSpec, Tier, TrainSpec};
+pub use device::ComputeDevice;
 pub use footprint::{cell_bytes, Shapes};
 pub use plan::{Cell, DataInstance, Plan};
 pub use progress::ProgressMode;

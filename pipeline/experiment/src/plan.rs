@@ -8,6 +8,7 @@ use super::cache::Cache;
 use super::cell::{BaselineSet, CellConfig, Stage, Training};
 use super::claim::Claim;
 use super::config::{Experiment, ModelSpec};
+use super::device::ComputeDevice;
 use super::footprint::{cell_bytes, Shapes};
 use super::record::CellRecord;
 use crate::baselines::Baseline;
@@ -63,16 +64,20 @@ pub struct Plan {
     /// The cells in results order: data set, model (group, depth, width), seed, stage,
     /// learning rate.
     pub cells: Vec<Cell>,
+    /// The device every cell computes on.
+    pub device: ComputeDevice,
 }
 
 impl Plan {
     /// Loads the experiment (`quick` for its quick tier), prepares each data set at each seed,
-    /// and keys every cell. Data errors name the experiment file and entry.
+    /// and keys every cell for computing on `device`. Data errors name the experiment file and
+    /// entry.
     pub fn new(
         path: &Path,
         quick: bool,
         data_dir: Option<&Path>,
         cache_root: &Path,
+        device: ComputeDevice,
     ) -> Result<Self> {
         let experiment = Experiment::load(path, quick)?;
         let in_experiment = |location: String| {
@@ -120,7 +125,7 @@ impl Plan {
                 }
             }
         }
-        let cells = Self::cells(&experiment, &data);
+        let cells = Self::cells(&experiment, &data, device);
         let mut seen = std::collections::HashSet::new();
         if let Some(twice) = cells.iter().find(|c| !seen.insert(c.key.as_str())) {
             return Err(Error::ExperimentConfig {
@@ -141,10 +146,11 @@ impl Plan {
             cache,
             data,
             cells,
+            device,
         })
     }
 
-    fn cells(experiment: &Experiment, data: &[DataInstance]) -> Vec<Cell> {
+    fn cells(experiment: &Experiment, data: &[DataInstance], device: ComputeDevice) -> Vec<Cell> {
         let tier = &experiment.tier;
         let all_stages = Stage::for_methods(&tier.methods);
         let (baselines, stages): (Vec<Stage>, Vec<Stage>) =
@@ -176,6 +182,7 @@ impl Plan {
                     revision: crate::baselines::REVISION,
                     methods: requested_baselines.clone(),
                 }),
+                device,
             };
             Cell {
                 data: data_index,

@@ -154,6 +154,7 @@ pub fn write(
         rows: rows.len(),
         compute_seconds: Some(records.iter().map(|r| r.wall_seconds).sum()),
         run_wall_seconds: Some(counts.wall_seconds),
+        device: Some(plan.device.name().into()),
         csv: csv_path.display().to_string(),
         separate_test_files: plan.separate_test_files()?,
     };

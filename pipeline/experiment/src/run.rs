@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use super::claim::Claim;
 use super::compute::run_cell;
+use super::device::ComputeDevice;
 use super::plan::Plan;
 use super::progress::{Progress, ProgressMode};
 use super::record::CellRecord;
@@ -37,6 +38,8 @@ pub struct RunOptions {
     pub results_dir: PathBuf,
     /// How progress is shown.
     pub progress: ProgressMode,
+    /// The device the networks compute on (part of every cell's key but the CPU's).
+    pub device: ComputeDevice,
 }
 
 /// What a run did.
@@ -171,12 +174,13 @@ impl<'a> DataMemo<'a> {
 /// depend on `--jobs` or on the machine's cores.
 fn compute_and_store(plan: &Plan, i: usize, data: &Prepared, claim: &Claim) -> Result<CellRecord> {
     let cell = &plan.cells[i];
+    let device = cell.config.device.open()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cell.config.threads)
         .build()
         .map_err(|e| Error::Threads(e.to_string()))?;
     let record = pool
-        .install(|| run_cell(&cell.config, &cell.key, data, &plan.cache))
+        .install(|| run_cell(&cell.config, &cell.key, data, &plan.cache, &device))
         .map_err(|e| Error::InExperiment {
             path: plan.experiment.path.clone(),
             location: format!("{} (cell {})", cell.config.label(), cell.key),
@@ -304,7 +308,13 @@ fn compute(
 /// Runs the experiment at `path` and writes its results; see [`RunOptions`].
 pub fn run(path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     let started = Instant::now();
-    let plan = Plan::new(path, opts.quick, opts.data_dir.as_deref(), &opts.cache_root)?;
+    let plan = Plan::new(
+        path,
+        opts.quick,
+        opts.data_dir.as_deref(),
+        &opts.cache_root,
+        opts.device,
+    )?;
     let mut records = (0..plan.cells.len())
         .map(|i| plan.lookup(i))
         .collect::<Result<Vec<Option<CellRecord>>>>()?;
@@ -314,6 +324,9 @@ pub fn run(path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     // Cells of one data set and seed run together, so its data is prepared once.
     pending.sort_by_key(|&i| plan.cells[i].data);
     plan.check_memory(&pending)?;
+    if !pending.is_empty() {
+        opts.device.open()?;
+    }
     let cached = plan.cells.len() - pending.len();
     let title = format!("{} ({})", plan.experiment.name, plan.experiment.tier_name());
     let mut progress = Progress::new(opts.progress, &title, plan.cells.len(), cached);

@@ -109,6 +109,12 @@ pub fn batch_script(plan: &Plan, job: &SlurmJob) -> Result<String> {
     let quote = |what: &str, p: &Path| utf8(script, what, p).map(shell_quote);
     let e = &plan.experiment;
     let quick = if e.quick { " --quick" } else { "" };
+    // The device enters the cells' keys: the tasks and `collect` must name the plan's.
+    let quick = if plan.device.is_cpu() {
+        quick.to_string()
+    } else {
+        format!("{quick} --device {}", plan.device)
+    };
     let stem = plan.results_stem();
     Ok(format!(
         r#"#!/bin/bash

@@ -7,8 +7,8 @@ use candle_core::DType;
 use clap::{Parser, Subcommand, ValueEnum};
 use kare_data::{DataDir, Fetched, Registry};
 use kare_experiment::{
-    self as experiment, inspect, CellOutcome, Plan, ProgressMode, RunOptions, SlurmJob,
-    SLURM_DEFAULT_MAX_ARRAY_SIZE,
+    self as experiment, inspect, CellOutcome, ComputeDevice, Plan, ProgressMode, RunOptions,
+    SlurmJob, SLURM_DEFAULT_MAX_ARRAY_SIZE,
 };
 use kare_report as report;
 use kare_results::Error;
@@ -167,8 +167,8 @@ enum Command {
     },
 }
 
-/// Which tier and where the cache and the data live (shared by `run`, `plan`, `run-cell` and
-/// `collect`).
+/// Which tier, where the cache and the data live, and the device (shared by `run`, `plan`,
+/// `run-cell` and `collect`).
 #[derive(clap::Args)]
 struct Placement {
     /// Run the experiment's [quick] tier (results go to <experiment>-quick.csv).
@@ -180,6 +180,10 @@ struct Placement {
     /// The data directory (default: $KARE_DATA_DIR, else data/, else ../shared/datasets).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Where the networks compute: `cpu` (the faer path), or `cuda` (the candle path on the
+    /// first GPU; needs a build with `--features cuda`). Part of every cell's key but the CPU's.
+    #[arg(long, default_value = "cpu")]
+    device: ComputeDevice,
 }
 
 /// The Slurm job array of `kare plan --slurm`.
@@ -374,7 +378,13 @@ fn datasets(
 fn load_plan(experiment: &str, place: &Placement) -> kare_results::Result<Plan> {
     let path = experiment_path(experiment)?;
     let cache_root = experiment::cache_root(place.cache.as_deref());
-    Plan::new(&path, place.quick, place.data.as_deref(), &cache_root)
+    Plan::new(
+        &path,
+        place.quick,
+        place.data.as_deref(),
+        &cache_root,
+        place.device,
+    )
 }
 
 /// `kare plan`: lists every cell of the experiment as cached or pending and, with `--slurm`,
@@ -454,6 +464,9 @@ fn write_slurm_script(
     let mut collect = format!("kare collect {experiment}");
     if place.quick {
         collect.push_str(" --quick");
+    }
+    if !place.device.is_cpu() {
+        collect.push_str(&format!(" --device {}", place.device));
     }
     for (flag, dir) in [("cache", &place.cache), ("data", &place.data)] {
         if let Some(dir) = dir {
@@ -566,6 +579,7 @@ fn run_experiment(
             jobs: usize::from(jobs),
             cache_root: experiment::cache_root(place.cache.as_deref()),
             data_dir: place.data,
+            device: place.device,
             results_dir: results,
             progress: progress.into(),
         },

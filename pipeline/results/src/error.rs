@@ -108,6 +108,9 @@ pub enum Error {
     /// The thread pools of `--jobs` could not be created.
     #[error("cannot start the worker threads: {0}")]
     Threads(String),
+    /// The device a run was asked to compute on (`--device`) cannot be used.
+    #[error("--device {device}: {message}")]
+    Device { device: String, message: String },
     /// A cached cell record exists but cannot be used (it was edited or written by another
     /// version); deleting the file makes the next run recompute the cell.
     #[error("cache record {}: {message}", path.display())]

@@ -47,6 +47,9 @@ pub struct Provenance<C> {
     pub compute_seconds: Option<f64>,
     /// Wall time of the run that wrote the file.
     pub run_wall_seconds: Option<f64>,
+    /// The device the cells computed on (`cpu`, `cuda`); absent in files that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
     /// The results CSV.
     pub csv: String,
     /// The UCI sets of the run that ship a separate test file, by name (`uci121/monks-1`);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use kare_experiment::{CellRecord, Plan, LOCKS_DIR};
+use kare_experiment::{CellRecord, ComputeDevice, Plan, LOCKS_DIR};
 
 use crate::pipeline::{records_in, run_binary, without_wall_time, Project, SMALL};
 
@@ -36,6 +36,7 @@ fn plan_of(p: &Project, path: &Path, cache: &str) -> Plan {
         false,
         Some(&p.path().join("data")),
         &p.path().join(cache),
+        ComputeDevice::Cpu,
     )
     .unwrap()
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use candle_core::{DType, Device, Tensor};
 use kare_data::{DataDir, Overrides, Registry};
 use kare_experiment as experiment;
-use kare_experiment::{Cache, ProgressMode, RunOptions, Stage};
+use kare_experiment::{Cache, ComputeDevice, ProgressMode, RunOptions, Stage};
 use kare_ntk::convert::{mat_from_rows, tensor_to_mat};
 use kare_ntk::mlp::Mlp;
 use kare_ntk::ntk::{ntk, NtkInputs};
@@ -96,6 +96,7 @@ simulation = {{ d = 4, n_train = 40, n_test = 30, gamma = 1.0, sigma = 0.1 }}
             data_dir: Some(self.path().join("data")),
             results_dir: self.path().join("results"),
             progress: ProgressMode::Silent,
+            device: ComputeDevice::Cpu,
         }
     }
 
@@ -265,6 +266,7 @@ fn baselines_run_once_per_data_set_and_join_every_panel() {
         false,
         options.data_dir.as_deref(),
         &options.cache_root,
+        options.device,
     )
     .unwrap();
     for row in baseline_rows {
@@ -818,6 +820,44 @@ fn clean_failure(p: &Project, args: &[&str]) -> String {
     assert_eq!(out.status.code(), Some(1), "kare {args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
+}
+
+/// `--device cuda` in a build without CUDA is refused before any cell runs, saying how to get
+/// a build that has it; an unknown device is a usage error naming the two there are.
+#[cfg(not(feature = "cuda"))]
+#[test]
+fn cuda_in_a_cpu_build_is_refused_before_any_cell_runs() {
+    let p = Project::new();
+    p.experiment("small", SMALL);
+    for command in ["run", "run-cell"] {
+        let mut args = vec![command, "small", "--data", "data", "--device", "cuda"];
+        if command == "run-cell" {
+            args.extend(["--index", "0"]);
+        }
+        let stderr = clean_failure(&p, &args);
+        for needle in [
+            "--device cuda: this build of kare has no CUDA support",
+            "--features cuda",
+        ] {
+            assert!(stderr.contains(needle), "`{needle}` not in {stderr}");
+        }
+        assert_eq!(
+            records_in(&p.path().join("cache").join("small")),
+            0,
+            "{command}"
+        );
+        assert!(!p.path().join("results").join("small.csv").exists());
+    }
+    let out = p
+        .kare(&["run", "small", "--data", "data", "--device", "gpu"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("unknown device `gpu`: expected `cpu` or `cuda`"),
+        "{stderr}"
+    );
 }
 
 /// A width, a training set or a simulation too big for the machine, or a cell above the

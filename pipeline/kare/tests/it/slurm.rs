@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use kare_experiment as experiment;
-use kare_experiment::{CellOutcome, Plan};
+use kare_experiment::{CellOutcome, ComputeDevice, Plan};
 use kare_results::Error;
 
 use crate::pipeline::{records_in, run_binary, Project, SMALL};
@@ -241,6 +241,7 @@ fn one_task_through_the_library(p: &Project, path: &Path) -> Plan {
         true,
         Some(&p.path().join("data")),
         &p.path().join("shared"),
+        ComputeDevice::Cpu,
     )
     .unwrap();
     assert_eq!(plan.cells.len(), CELLS);
