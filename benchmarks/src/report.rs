@@ -146,21 +146,84 @@ pub fn table(estimates: &BTreeMap<String, Estimate>) -> String {
     out
 }
 
-/// `template` with `{{machine}}` replaced by `machine` and `{{results}}` by the table of
-/// `estimates`; an error when either placeholder is missing.
+/// A speed target of the project: the longest median time per iteration one benchmark may
+/// take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// What the benchmark times.
+    pub what: &'static str,
+    /// The benchmark (`kare_step/simulation`).
+    pub benchmark: &'static str,
+    /// The longest median that meets the target, in seconds.
+    pub limit: f64,
+    /// Where the limit comes from.
+    pub source: &'static str,
+}
+
+/// The targets the benchmarks are held to.
+pub const TARGETS: [Target; 2] = [
+    Target {
+        what: "one NTK-KARE step at Figure 1's size (n = 800, 1 × 64)",
+        benchmark: "kare_step/simulation",
+        limit: 0.015,
+        source: "the project's target",
+    },
+    Target {
+        what: "one NTK-KARE step at n = 1024, 64-512-512-512-1",
+        benchmark: "kare_step/nt1024",
+        limit: 1.16 / 3.0,
+        source: "3× faster than neural-tangents' 1.16 s (jitted JAX, measured on another \
+                 2-core machine, not side by side)",
+    },
+];
+
+/// The Markdown table of `targets` against `estimates`: each target's limit, the measured
+/// median, and whether it is met or by how much it is missed.
+pub fn targets_table(targets: &[Target], estimates: &BTreeMap<String, Estimate>) -> String {
+    let mut out = String::from(
+        "| target | benchmark | limit | whence | measured median | verdict |\n|---|---|---|---|---|---|\n",
+    );
+    for t in targets {
+        let (measured, verdict) = match estimates.get(t.benchmark) {
+            None => ("not measured".to_string(), "—".to_string()),
+            Some(e) if e.median <= t.limit => (
+                duration(e.median),
+                format!("met ({:.2}× under the limit)", t.limit / e.median),
+            ),
+            Some(e) => (
+                duration(e.median),
+                format!("**missed by {:.2}×**", e.median / t.limit),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | ≤ {} | {} | {measured} | {verdict} |",
+            t.what,
+            t.benchmark,
+            duration(t.limit),
+            t.source
+        );
+    }
+    out
+}
+
+/// `template` with `{{machine}}` replaced by `machine`, `{{results}}` by the table of
+/// `estimates` and `{{targets}}` by the table of [`TARGETS`]; an error when a placeholder is
+/// missing.
 pub fn render(
     template: &str,
     machine: &str,
     estimates: &BTreeMap<String, Estimate>,
 ) -> Result<String, String> {
-    for key in ["{{machine}}", "{{results}}"] {
+    for key in ["{{machine}}", "{{results}}", "{{targets}}"] {
         if !template.contains(key) {
             return Err(format!("the template has no {key}"));
         }
     }
     Ok(template
         .replace("{{machine}}", machine.trim_end())
-        .replace("{{results}}", table(estimates).trim_end()))
+        .replace("{{results}}", table(estimates).trim_end())
+        .replace("{{targets}}", targets_table(&TARGETS, estimates).trim_end()))
 }
 
 #[cfg(test)]
@@ -211,7 +274,7 @@ mod tests {
         assert!((k.median - 0.174).abs() < 1e-12 && (k.interval.1 - 0.1914).abs() < 1e-12);
         assert_eq!(found["ntk/wide"].elements, Some(4_700_000_000_000));
         let text = render(
-            "# B\n{{machine}}\n\n{{results}}\n",
+            "# B\n{{machine}}\n\n{{results}}\n\n{{targets}}\n",
             "AMD EPYC, avx2",
             &found,
         )
@@ -227,6 +290,41 @@ mod tests {
             "{text}"
         );
         assert!(render("no placeholders", "m", &found).is_err());
+        assert!(
+            text.contains("| `kare_step/simulation` | ≤ 15.0 ms |"),
+            "{text}"
+        );
+    }
+
+    /// A benchmark under its limit meets it, one over it is missed by the ratio, and one not
+    /// measured says so.
+    #[test]
+    fn targets_are_met_missed_or_not_measured() {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), "kare_step", "fast", 10e6, None);
+        save(dir.path(), "kare_step", "slow", 45e6, None);
+        let found = estimates(dir.path()).unwrap();
+        let target = |benchmark| Target {
+            what: "a step",
+            benchmark,
+            limit: 0.015,
+            source: "a bound",
+        };
+        let targets = [
+            target("kare_step/fast"),
+            target("kare_step/slow"),
+            target("none"),
+        ];
+        let text = targets_table(&targets, &found);
+        assert!(
+            text.contains("| 10.0 ms | met (1.50× under the limit) |"),
+            "{text}"
+        );
+        assert!(text.contains("| 45.0 ms | **missed by 3.00×** |"), "{text}");
+        assert!(
+            text.contains("| `none` | ≤ 15.0 ms | a bound | not measured | — |"),
+            "{text}"
+        );
     }
 
     #[test]
