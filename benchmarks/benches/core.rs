@@ -14,8 +14,8 @@ use faer::{Accum, Mat, Par};
 use kare_ntk::mlp::{Mlp, MlpShape};
 use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::objective::{kare_gradients, kare_gradients_in};
-use kare_ntk::train::{train_dnn, Sgd};
-use kare_ntk::KernelPrecision;
+use kare_ntk::train::{train_dnn, train_dnn_with, Sgd};
+use kare_ntk::{kare_gradients_with, Backend, KernelPrecision};
 
 struct Case {
     name: &'static str,
@@ -93,6 +93,19 @@ fn benches(c: &mut Criterion) {
         });
         group.finish();
 
+        // The same step by the device-generic candle path (`Backend::Candle`, the GPU's),
+        // here on candle's CPU device: what the faer path saves on the CPU.
+        let mut group = c.benchmark_group("kare_step_candle");
+        group.sample_size(10);
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter(|| {
+                let yz = (p.y.as_ref(), 0.1);
+                kare_gradients_with(&p.mlp, &p.inputs, yz, KernelPrecision::F64, Backend::Candle)
+                    .unwrap()
+            })
+        });
+        group.finish();
+
         // Ten full-batch steps per iteration, so the copies in and out of the loop (done once
         // per training run) weigh as little as in a 10 000-step run. Throughput counts the
         // GEMM flops of the ten steps, 6·n·P each (forward, input gradient, weight gradient).
@@ -103,6 +116,20 @@ fn benches(c: &mut Criterion) {
         let mut mlp = p.mlp.clone();
         group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
             b.iter(|| train_dnn(&mut mlp, &p.x, p.y.as_ref(), &Sgd::full_batch(10, 1e-6)).unwrap())
+        });
+        group.finish();
+
+        // The DNN's ten steps by the candle path on candle's CPU device.
+        let mut group = c.benchmark_group("dnn_10_steps_candle");
+        group.sample_size(10).throughput(Throughput::Elements(
+            (10 * 6 * case.n * p.mlp.num_params()) as u64,
+        ));
+        let mut mlp = p.mlp.clone();
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter(|| {
+                let sgd = Sgd::full_batch(10, 1e-6);
+                train_dnn_with(&mut mlp, &p.x, p.y.as_ref(), &sgd, Backend::Candle).unwrap()
+            })
         });
         group.finish();
     }

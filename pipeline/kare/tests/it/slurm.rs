@@ -129,6 +129,45 @@ fn full_tier_and_refused_options(p: &Project) {
     );
     assert!(full.contains("#SBATCH --cpus-per-task=1\n"), "{full}");
     assert!(!full.contains("--quick"), "{full}");
+    assert!(!full.contains("--device"), "{full}");
+
+    // A GPU plan's tasks and its collect name the device, which is in the cells' keys; the
+    // plan lists other keys than the CPU plan's (planning opens no device).
+    let out = run_binary(
+        p,
+        &[
+            "plan",
+            "small",
+            "--data",
+            "data",
+            "--device",
+            "cuda",
+            "--slurm",
+            "gpu.sbatch",
+        ],
+    );
+    let gpu = std::fs::read_to_string(p.path().join("gpu.sbatch")).unwrap();
+    assert!(
+        gpu.contains(r#"run-cell "$EXPERIMENT" --device cuda --index "$INDEX""#),
+        "{gpu}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("kare collect small --device cuda"),
+        "{stdout}"
+    );
+    let keys = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| {
+                l.split_once("pending ")
+                    .map(|(_, rest)| rest[..12].to_string())
+            })
+            .collect()
+    };
+    let cpu = run_binary(p, &["plan", "small", "--data", "data"]);
+    let (cpu, gpu) = (keys(&String::from_utf8_lossy(&cpu.stdout)), keys(&stdout));
+    assert_eq!(cpu.len(), gpu.len());
+    assert!(cpu.iter().all(|k| !gpu.contains(k)), "{cpu:?} {gpu:?}");
 
     // The job's options belong to --slurm; a job name an #SBATCH line cannot carry is refused.
     let out = p
