@@ -50,7 +50,9 @@ pub use error::{Error, Result};
 pub use kare::{kare, kare_with_grad, KareGrad, KernelPrecision};
 pub use mlp::{Mlp, MlpShape};
 pub use ntk::{ntk, ntk_with, NtkInputs};
-pub use objective::{kare_gradients, kare_gradients_in, kare_gradients_with, KareGradients};
+pub use objective::{
+    kare_gradients, kare_gradients_in, kare_gradients_with, KareGradients, KareStep,
+};
 pub use ridge::RidgePath;
 pub use train::{
     train_dnn, train_dnn_with, train_kare, train_kare_with, Sgd, StopReason, TrainReport,

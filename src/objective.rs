@@ -56,19 +56,29 @@ pub fn kare_gradients_in(
     z: f64,
     precision: KernelPrecision,
 ) -> Result<KareGradients> {
-    let backend = Backend::for_device(mlp.device());
-    kare_gradients_with(mlp, inputs, (y, z), precision, backend)
+    let step = KareStep {
+        backend: Backend::for_device(mlp.device()),
+        precision,
+    };
+    kare_gradients_with(mlp, inputs, (y, z), step)
 }
 
-/// [`kare_gradients_in`] for targets and ridge `(y, z)`, computed by `backend`.
+/// How a KARE step computes: the backend of its network side and the precision of the `M⁻²`
+/// term of `∂KARE/∂K`. The default is the faer path in f64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KareStep {
+    pub backend: Backend,
+    pub precision: KernelPrecision,
+}
+
+/// [`kare_gradients`] for targets and ridge `(y, z)`, computed as `step` says.
 pub fn kare_gradients_with(
     mlp: &Mlp,
     inputs: &NtkInputs,
     (y, z): (MatRef<'_, f64>, f64),
-    precision: KernelPrecision,
-    backend: Backend,
+    step: KareStep,
 ) -> Result<KareGradients> {
-    let (kare, store) = kare_backward(mlp, inputs, (y, z), precision, backend)?;
+    let (kare, store) = kare_backward(mlp, inputs, (y, z), step)?;
     let grads = mlp
         .vars()
         .iter()
@@ -80,13 +90,13 @@ pub fn kare_gradients_with(
     Ok(KareGradients { kare, grads })
 }
 
-/// KARE and the autograd store of a surrogate whose θ-gradients are `∂KARE/∂θ`, by `backend`.
+/// KARE and the autograd store of a surrogate whose θ-gradients are `∂KARE/∂θ`, computed as
+/// `step` says.
 pub(crate) fn kare_backward(
     mlp: &Mlp,
     inputs: &NtkInputs,
     (y, z): (MatRef<'_, f64>, f64),
-    precision: KernelPrecision,
-    backend: Backend,
+    KareStep { backend, precision }: KareStep,
 ) -> Result<(f64, GradStore)> {
     let gram = inputs.symmetric_gram("KARE")?;
     if backend == Backend::Candle {

@@ -17,7 +17,7 @@ use crate::dense::{self, Dense};
 use crate::kare::KernelPrecision;
 use crate::mlp::Mlp;
 use crate::ntk::{with_real, NtkInputs};
-use crate::objective::kare_backward;
+use crate::objective::{kare_backward, KareStep};
 use crate::{Error, Result};
 
 /// Plain SGD settings shared by both trainers.
@@ -235,16 +235,20 @@ pub fn train_kare(
     z: f64,
     sgd: &Sgd,
 ) -> Result<TrainReport> {
-    train_kare_with(mlp, x, (y, z), sgd, Backend::for_device(mlp.device()))
+    let how = KareStep {
+        backend: Backend::for_device(mlp.device()),
+        precision: KernelPrecision::F64,
+    };
+    train_kare_with(mlp, x, (y, z), sgd, how)
 }
 
-/// [`train_kare`] for targets and ridge `(y, z)`, computed by `backend`.
+/// [`train_kare`] for targets and ridge `(y, z)`, each step computed as `how` says.
 pub fn train_kare_with(
     mlp: &mut Mlp,
     x: &Tensor,
     (y, z): (MatRef<'_, f64>, f64),
     sgd: &Sgd,
-    backend: Backend,
+    how: KareStep,
 ) -> Result<TrainReport> {
     let n = x.dims().first().copied().unwrap_or(0);
     sgd.check(n)?;
@@ -268,19 +272,12 @@ pub fn train_kare_with(
                 mlp,
                 full.as_ref().expect("full batch has its Gram"),
                 (y, z),
-                KernelPrecision::F64,
-                backend,
+                how,
             ),
             Some(idx) => {
                 let yb = Mat::from_fn(idx.len(), y.ncols(), |i, j| y[(idx[i] as usize, j)]);
                 let xb = x.index_select(&Tensor::new(idx.as_slice(), x.device())?, 0)?;
-                kare_backward(
-                    mlp,
-                    &NtkInputs::new(&xb, None)?,
-                    (yb.as_ref(), z),
-                    KernelPrecision::F64,
-                    backend,
-                )
+                kare_backward(mlp, &NtkInputs::new(&xb, None)?, (yb.as_ref(), z), how)
             }
         };
         let stop = match evaluated {

@@ -15,7 +15,7 @@ use kare_ntk::mlp::{Mlp, MlpShape};
 use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::objective::{kare_gradients, kare_gradients_in};
 use kare_ntk::train::{train_dnn, train_dnn_with, Sgd};
-use kare_ntk::{kare_gradients_with, Backend, KernelPrecision};
+use kare_ntk::{kare_gradients_with, Backend, KareStep, KernelPrecision};
 
 struct Case {
     name: &'static str,
@@ -99,9 +99,11 @@ fn benches(c: &mut Criterion) {
         group.sample_size(10);
         group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
             b.iter(|| {
-                let yz = (p.y.as_ref(), 0.1);
-                kare_gradients_with(&p.mlp, &p.inputs, yz, KernelPrecision::F64, Backend::Candle)
-                    .unwrap()
+                let step = KareStep {
+                    backend: Backend::Candle,
+                    precision: KernelPrecision::F64,
+                };
+                kare_gradients_with(&p.mlp, &p.inputs, (p.y.as_ref(), 0.1), step).unwrap()
             })
         });
         group.finish();

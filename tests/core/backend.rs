@@ -12,8 +12,8 @@
 use candle_core::{DType, Tensor};
 use faer::Mat;
 use kare_ntk::{
-    kare_gradients_with, ntk_with, train_dnn_with, train_kare_with, Backend, KernelPrecision, Mlp,
-    NtkInputs, Sgd, StopReason,
+    kare_gradients_with, ntk_with, train_dnn_with, train_kare_with, Backend, KareStep,
+    KernelPrecision, Mlp, NtkInputs, Sgd, StopReason,
 };
 
 use crate::{net, randn, randn_tensor, rel_err};
@@ -70,7 +70,10 @@ fn candle_kare_gradients_equal_faer_gradients() {
         let y = randn(50, outputs, 13);
         let inputs = NtkInputs::new(&x, None).unwrap();
         for precision in [KernelPrecision::F64, KernelPrecision::F32] {
-            let at = |b| kare_gradients_with(&mlp, &inputs, (y.as_ref(), 0.1), precision, b);
+            let at = |backend| {
+                let step = KareStep { backend, precision };
+                kare_gradients_with(&mlp, &inputs, (y.as_ref(), 0.1), step)
+            };
             let (faer, candle) = (at(Backend::Faer).unwrap(), at(Backend::Candle).unwrap());
             let value_err = (candle.kare - faer.kare).abs() / faer.kare;
             assert!(value_err <= 1e-12, "depth {depth}: KARE {value_err:e}");
@@ -164,7 +167,11 @@ fn candle_kare_training_equals_faer_training() {
         };
         let train = |backend| {
             let mut mlp = net(4, 2, 16, 1, 43);
-            let report = train_kare_with(&mut mlp, &x, (y.as_ref(), 0.1), &sgd, backend).unwrap();
+            let step = KareStep {
+                backend,
+                precision: KernelPrecision::F64,
+            };
+            let report = train_kare_with(&mut mlp, &x, (y.as_ref(), 0.1), &sgd, step).unwrap();
             (params(&mlp), report)
         };
         let (faer, faer_report) = train(Backend::Faer);

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::config::TrainSpec;
+use super::config::{InverseSquarePrecision, TrainSpec};
 use super::device::ComputeDevice;
 use kare_data::Overrides;
 use kare_results::Method;
@@ -138,6 +138,10 @@ pub struct CellConfig {
     /// cells keep the keys they had before the field existed.
     #[serde(default, skip_serializing_if = "ComputeDevice::is_cpu")]
     pub device: ComputeDevice,
+    /// The precision of `M⁻²` in NTK-KARE training (f64 for every other stage). f64 is left
+    /// out of the canonical JSON, so its cells keep the keys they had before the option.
+    #[serde(default, skip_serializing_if = "InverseSquarePrecision::is_f64")]
+    pub kernel_precision: InverseSquarePrecision,
 }
 
 /// The classical baselines of a `baselines` cell and the revision of their code
@@ -242,6 +246,7 @@ mod tests {
             threads: 1,
             baselines: None,
             device: ComputeDevice::Cpu,
+            kernel_precision: InverseSquarePrecision::F64,
         }
     }
 
@@ -271,6 +276,9 @@ mod tests {
         changed.device = ComputeDevice::Cuda;
         assert_ne!(key, changed.key("data"));
         let mut changed = config();
+        changed.kernel_precision = InverseSquarePrecision::F32;
+        assert_ne!(key, changed.key("data"));
+        let mut changed = config();
         changed.baselines = Some(BaselineSet {
             revision: 2,
             methods: vec![Method::Svm],
@@ -285,6 +293,7 @@ mod tests {
         let json = serde_json::to_string(&config()).unwrap();
         assert!(!json.contains("baselines"), "{json}");
         assert!(!json.contains("device"), "{json}");
+        assert!(!json.contains("kernel_precision"), "{json}");
         let back: CellConfig = serde_json::from_str(&json).unwrap();
         assert_eq!(back, config());
     }

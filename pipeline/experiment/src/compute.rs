@@ -11,7 +11,8 @@ use kare_ntk::kare::kare;
 use kare_ntk::mlp::{Mlp, MlpShape};
 use kare_ntk::ntk::{ntk, NtkInputs};
 use kare_ntk::ridge::RidgePath;
-use kare_ntk::train::{train_dnn, train_kare, Sgd, TrainReport};
+use kare_ntk::train::{train_dnn, train_kare_with, Sgd, TrainReport};
+use kare_ntk::{Backend, KareStep};
 
 use super::cache::Cache;
 use super::cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
@@ -419,12 +420,16 @@ impl Cell<'_> {
     /// Trains `mlp` on KARE with the settings `t`, then scores its NTK (`ntk-kare`).
     fn ntk_kare_results(&self, t: &Training, mlp: &mut Mlp) -> Result<Vec<MethodResult>> {
         let t0 = Instant::now();
-        let report = train_kare(
+        let how = KareStep {
+            backend: Backend::for_device(mlp.device()),
+            precision: self.config.kernel_precision.core(),
+        };
+        let report = train_kare_with(
             mlp,
             &self.a.x_train,
-            self.a.y_train.as_ref(),
-            self.config.z,
+            (self.a.y_train.as_ref(), self.config.z),
             &sgd(t, self.config.seed),
+            how,
         )?;
         let trained = Trained::after(&report, t0.elapsed().as_secs_f64(), self.save(mlp)?);
         Ok(vec![self.kernel_result(Method::NtkKare, mlp, trained)?])

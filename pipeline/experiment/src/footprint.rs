@@ -82,6 +82,7 @@ mod tests {
             init_draw: 0,
             threads: 1,
             device: Default::default(),
+            kernel_precision: Default::default(),
             baselines: None,
         }
     }

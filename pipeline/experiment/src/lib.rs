@@ -54,7 +54,9 @@ pub use kare_results::{Error, Result};
 pub use cache::{cache_root, Cache, CACHE_DIR_ENV};
 pub use cell::{CellConfig, Stage, Training, CELL_SCHEMA, VERSION};
 pub use claim::{Claim, LOCKS_DIR};
-pub use config::{DataSpec, Experiment, Many, MaxMemory, ModelSpec, Tier, TrainSpec};
+pub use config::{
+    DataSpec, Experiment, InverseSquarePrecision, Many, MaxMemory, ModelSpec, Tier, TrainSpec,
+};
 pub use device::ComputeDevice;
 pub use footprint::{cell_bytes, Shapes};
 pub use plan::{Cell, DataInstance, Plan};

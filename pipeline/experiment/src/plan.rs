@@ -183,6 +183,10 @@ impl Plan {
                     methods: requested_baselines.clone(),
                 }),
                 device,
+                kernel_precision: match stage {
+                    Stage::NtkKare => tier.kernel_precision,
+                    _ => Default::default(),
+                },
             };
             Cell {
                 data: data_index,

@@ -745,8 +745,14 @@ mod tests {
     #[test]
     fn the_speed_target_is_judged_at_two_cells_at_a_time() {
         let over = speed_target(10.0 * 3600.0);
-        assert!(over.contains("about **5 h 0 min**, **4.0× over it**"), "{over}");
+        assert!(
+            over.contains("about **5 h 0 min**, **4.0× over it**"),
+            "{over}"
+        );
         let within = speed_target(2.0 * 3600.0);
-        assert!(within.contains("about **1 h 0 min**, within it"), "{within}");
+        assert!(
+            within.contains("about **1 h 0 min**, within it"),
+            "{within}"
+        );
     }
 }

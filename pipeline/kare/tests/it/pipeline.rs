@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use candle_core::{DType, Device, Tensor};
 use kare_data::{DataDir, Overrides, Registry};
 use kare_experiment as experiment;
-use kare_experiment::{Cache, ComputeDevice, ProgressMode, RunOptions, Stage};
+use kare_experiment::{Cache, ComputeDevice, Plan, ProgressMode, RunOptions, Stage};
 use kare_ntk::convert::{mat_from_rows, tensor_to_mat};
 use kare_ntk::mlp::Mlp;
 use kare_ntk::ntk::{ntk, NtkInputs};
@@ -244,7 +244,6 @@ fn an_added_data_set_runs_end_to_end_then_from_cache() {
 #[test]
 fn baselines_run_once_per_data_set_and_join_every_panel() {
     use kare_experiment::baselines::{run_baseline, Baseline, BaselineConfig};
-    use kare_experiment::Plan;
     use kare_report::aggregate;
     use kare_results::Method;
 
@@ -681,6 +680,60 @@ fn bad_experiment_files_are_refused_with_file_and_field() {
     let (_, _, location, _) =
         config_error(experiment::run(&path, &p.options("cache", true)).unwrap_err());
     assert_eq!(location, "quick.seeds");
+}
+
+/// `kernel_precision = "f32"` keys the NTK-KARE cells apart (and only them), trains them to
+/// finite results that differ from f64's but stay close (5 steps at lr 1: KARE within 1e-4
+/// relative); an unknown precision is refused naming the field.
+#[test]
+fn kernel_precision_f32_is_its_own_ntk_kare_cells() {
+    let p = Project::new();
+    let f32_text = SMALL.replace(
+        "save_networks = true",
+        "save_networks = true\nkernel_precision = \"f32\"",
+    );
+    let plan = |name: &str, text: &str| {
+        let path = p.experiment(name, text);
+        let o = p.options("cache", true);
+        Plan::new(&path, true, o.data_dir.as_deref(), &o.cache_root, o.device).unwrap()
+    };
+    let bad = SMALL.replace(
+        "save_networks = true",
+        "save_networks = true\nkernel_precision = \"f16\"",
+    );
+    let (_, _, location, message) = config_error(failure(&p, "f16", &bad));
+    assert_eq!(location, "kernel_precision");
+    assert!(message.contains("unknown variant `f16`"), "{message}");
+    let (f64_plan, f32_plan) = (plan("p64", SMALL), plan("p32", &f32_text));
+    for (a, b) in f64_plan.cells.iter().zip(&f32_plan.cells) {
+        assert_eq!(
+            a.key == b.key,
+            a.config.stage != Stage::NtkKare,
+            "{}",
+            a.config.label()
+        );
+    }
+    let kares = |name: &str| -> Vec<f64> {
+        let summary = experiment::run(
+            &p.path().join(format!("experiments/{name}.toml")),
+            &p.options("cache", true),
+        )
+        .unwrap();
+        let (_, rows) = read_csv(&summary.csv);
+        (rows.iter())
+            .filter(|r| r["method"] == "ntk-kare")
+            .map(|r| r["final_kare"].parse::<f64>().unwrap())
+            .collect()
+    };
+    let (k64, k32) = (kares("p64"), kares("p32"));
+    assert!(!k64.is_empty() && k64.len() == k32.len());
+    assert!(k64 != k32, "the f32 cells must be computed, not served");
+    for (a, b) in k64.iter().zip(&k32) {
+        assert!(
+            b.is_finite() && (a - b).abs() <= 1e-4 * a.abs(),
+            "{a} vs {b}"
+        );
+    }
 }
 
 /// Experiment files naming data, overrides, models or registries that cannot run are refused
