@@ -53,6 +53,16 @@ bench: ## Criterion benchmarks of the core library; saves them as the committed 
 bench-check: ## Benchmarks against the committed baseline (criterion's change detection); fails on a regression
 	scripts/bench.sh check
 
+# The CUDA build, compiled only (no GPU here): CUDA 13.4 from PyPI wheels into /opt/cuda-venv
+# (≈ 127 MB, seconds), nvcc on every candle kernel (≈ 16–23 min cold on 2 cores), then the core
+# library's test binaries linked against stub driver libraries. Not part of `make test` or CI.
+# Its own target directory: the cuda feature resolves candle's features differently, and
+# sharing one directory would rebuild candle at every switch.
+CUDA_TARGET_DIR ?= $(CARGO_TARGET_DIR)-cuda
+.PHONY: check-cuda
+check-cuda: ## Compile the `cuda` feature (CUDA toolkit from PyPI; slow, not in CI)
+	CARGO_TARGET_DIR=$(CUDA_TARGET_DIR) scripts/check-cuda.sh -p kare-ntk --tests
+
 .PHONY: fmt
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -300,7 +300,7 @@ impl CustomOp1 for Gelu {
 }
 
 /// The exact GELU, element-wise, differentiable by candle's autograd: the fused op on the CPU,
-/// [`GeluOps::Composed`] on other devices.
+/// candle's `erf` and `exp` composed on other devices.
 pub fn gelu(z: &Tensor) -> Result<Tensor> {
     GeluOps::for_device(z.device()).value(z)
 }

@@ -2,14 +2,14 @@
 //! of the KARE step and the DNN's SGD step as candle tensor operations on the network's device
 //! (the CPU, or a CUDA GPU in a build with the `cuda` feature).
 //!
-//! The candle path is the mathematics of [`crate::ntk`] and [`crate::objective`] written
-//! plainly: every Gram is a full candle `matmul`, the kernel
+//! The candle path is the mathematics of [`crate::ntk`](mod@crate::ntk) and
+//! [`crate::objective`] written plainly: every Gram is a full candle `matmul`, the kernel
 //! `K = c·(H_L H_Lᵀ + 1) + Σ_{i<L} (Δ_i Δ_iᵀ) ⊙ (H_i H_iᵀ + 1)` is summed in f64 on the device,
 //! and candle's autograd differentiates the surrogate `⟨G, K(θ)⟩` (with `G = ∂KARE/∂K` held
 //! constant), so it forms every vector–Jacobian product of the Grams itself. Only the n×n
 //! factorisation leaves the device: K is copied to the host, where KARE and `G` are computed in
-//! f64 (faer), and `G` is copied back. GELU is candle's `erf` and `exp`
-//! ([`GeluOps::Composed`]), which every device has. The DNN step is candle's autograd of the
+//! f64 (faer), and `G` is copied back. GELU is candle's `erf` and `exp` composed, which every
+//! device has. The DNN step is candle's autograd of the
 //! mean squared error and candle-nn's SGD.
 //!
 //! The faer path is the fast one on the CPU (lower-triangle Grams, a written-out symmetric VJP,

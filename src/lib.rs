@@ -9,6 +9,11 @@
 //! network's dtype (f32 for speed in the experiments, f64 in the tests) and every KARE value,
 //! gradient w.r.t. K, and ridge solve is in f64 ([`faer`]).
 //!
+//! Devices: a network on the CPU computes its NTK, KARE steps and DNN steps by faer
+//! ([`Backend::Faer`], the fast CPU path); a network on a GPU (the `cuda` feature) by candle
+//! tensor operations on the device ([`Backend::Candle`]), with only the n×n factorisation on the
+//! CPU. The `*_with` functions choose the backend explicitly.
+//!
 //! The main types and functions are re-exported at the root, and so are the two crates of its
 //! API, [`candle_core`] (tensors, dtypes, devices) and [`faer`] (matrices), so that no other
 //! crate needs to be pinned to use it:

@@ -165,7 +165,7 @@ pub(crate) fn restore(mlp: &Mlp, saved: &[Tensor]) -> Result<()> {
 ///
 /// If the loss becomes NaN or infinite, training stops and the parameters are restored to the
 /// last ones with a finite loss. On the CPU the steps run on faer matrices in the network's
-/// dtype ([`crate::dense`]'s loop, not candle's autograd), which is what makes Figure 2's
+/// dtype (the `dense` module's loop, not candle's autograd), which is what makes Figure 2's
 /// 10 000-step runs affordable; on another device they run by candle ([`train_dnn_with`]
 /// chooses). `x` must have the network's dtype.
 pub fn train_dnn(mlp: &mut Mlp, x: &Tensor, y: MatRef<'_, f64>, sgd: &Sgd) -> Result<TrainReport> {
