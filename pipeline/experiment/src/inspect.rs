@@ -35,10 +35,11 @@ fn first_non_finite(t: &Tensor) -> Result<Option<(usize, f64)>> {
     Ok(values.into_iter().enumerate().find(|(_, v)| !v.is_finite()))
 }
 
-/// Loads a network, in `dtype` if given, else in the precision of its file. A NaN or infinite
-/// parameter (also one that overflows `dtype`) is an error naming the file and the tensor.
-pub fn load_network(weights: &Path, dtype: Option<DType>) -> Result<Mlp> {
-    let mlp = Mlp::load(weights, dtype, &Device::Cpu)?;
+/// Loads a network onto `device`, in `dtype` if given, else in the precision of its file. A NaN
+/// or infinite parameter (also one that overflows `dtype`) is an error naming the file and the
+/// tensor.
+pub fn load_network(weights: &Path, dtype: Option<DType>, device: &Device) -> Result<Mlp> {
+    let mlp = Mlp::load(weights, dtype, device)?;
     for (name, tensor) in mlp.named_tensors() {
         if let Some((i, v)) = first_non_finite(&tensor)? {
             let message = format!("tensor `{name}` holds {v} at flat index {i}");
@@ -61,7 +62,7 @@ fn read_inputs(mlp: &Mlp, path: &Path) -> Result<(Array2, Tensor)> {
             ),
         });
     }
-    let t = Tensor::from_vec(a.data.clone(), (a.rows, a.cols), &Device::Cpu)
+    let t = Tensor::from_vec(a.data.clone(), (a.rows, a.cols), mlp.device())
         .and_then(|t| t.to_dtype(mlp.dtype()))
         .map_err(kare_ntk::Error::from)?;
     if let Some((i, _)) = first_non_finite(&t)? {

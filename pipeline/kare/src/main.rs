@@ -53,9 +53,8 @@ enum Command {
         /// Output .npy file.
         #[arg(long)]
         out: PathBuf,
-        /// Network precision (default: that of the weights file).
-        #[arg(long, value_enum)]
-        dtype: Option<Precision>,
+        #[command(flatten)]
+        network: NetworkArgs,
     },
     /// Print KARE of a saved MLP's NTK and write ∂KARE/∂θ under the weights' tensor names.
     Kare {
@@ -71,9 +70,8 @@ enum Command {
         /// Ridge z of KARE (absolute, added to K/n).
         #[arg(long, default_value_t = 0.1)]
         z: f64,
-        /// Network precision (default: that of the weights file).
-        #[arg(long, value_enum)]
-        dtype: Option<Precision>,
+        #[command(flatten)]
+        network: NetworkArgs,
         /// Output safetensors file for the gradient.
         #[arg(long)]
         out: PathBuf,
@@ -184,6 +182,26 @@ struct Placement {
     /// first GPU; needs a build with `--features cuda`). Part of every cell's key but the CPU's.
     #[arg(long, default_value = "cpu")]
     device: ComputeDevice,
+}
+
+/// The precision and device of a saved network (`kare ntk`, `kare kare`).
+#[derive(clap::Args)]
+struct NetworkArgs {
+    /// Network precision (default: that of the weights file).
+    #[arg(long, value_enum)]
+    dtype: Option<Precision>,
+    /// Where the network computes: `cpu` (the faer path) or `cuda` (the candle path on the first
+    /// GPU; needs a build with `--features cuda`).
+    #[arg(long, default_value = "cpu")]
+    device: ComputeDevice,
+}
+
+impl NetworkArgs {
+    /// The network in `weights`, in the precision and on the device asked for.
+    fn load(&self, weights: &Path) -> kare_results::Result<kare_ntk::mlp::Mlp> {
+        let device = self.device.open()?;
+        inspect::load_network(weights, self.dtype.map(DType::from), &device)
+    }
 }
 
 /// The Slurm job array of `kare plan --slurm`.
@@ -533,9 +551,9 @@ fn ntk(
     inputs: &Path,
     test: Option<&Path>,
     out: &Path,
-    dtype: Option<Precision>,
+    network: &NetworkArgs,
 ) -> kare_results::Result<()> {
-    let mlp = inspect::load_network(weights, dtype.map(DType::from))?;
+    let mlp = network.load(weights)?;
     let (rows, cols) = inspect::write_ntk(&mlp, inputs, test, out)?;
     eprintln!("wrote {rows}×{cols} kernel to {}", out.display());
     Ok(())
@@ -548,10 +566,10 @@ fn kare_gradient(
     inputs: &Path,
     targets: &Path,
     z: f64,
-    dtype: Option<Precision>,
+    network: &NetworkArgs,
     out: &Path,
 ) -> kare_results::Result<()> {
-    let mlp = inspect::load_network(weights, dtype.map(DType::from))?;
+    let mlp = network.load(weights)?;
     let value = inspect::write_kare_gradient(&mlp, inputs, targets, z, out)?;
     println!("KARE = {value:.17e}");
     eprintln!(
@@ -624,16 +642,16 @@ fn run(cli: Cli) -> kare_results::Result<ExitCode> {
             inputs,
             test,
             out,
-            dtype,
-        } => ntk(&weights, &inputs, test.as_deref(), &out, dtype)?,
+            network,
+        } => ntk(&weights, &inputs, test.as_deref(), &out, &network)?,
         Command::Kare {
             weights,
             inputs,
             targets,
             z,
-            dtype,
+            network,
             out,
-        } => kare_gradient(&weights, &inputs, &targets, z, dtype, &out)?,
+        } => kare_gradient(&weights, &inputs, &targets, z, &network, &out)?,
         Command::Run {
             experiment,
             place,

@@ -901,6 +901,26 @@ fn cuda_in_a_cpu_build_is_refused_before_any_cell_runs() {
         );
         assert!(!p.path().join("results").join("small.csv").exists());
     }
+    // The inspection commands too, before reading any file.
+    let files = [
+        "--weights",
+        "w.safetensors",
+        "--inputs",
+        "x.npy",
+        "--out",
+        "o.npy",
+    ];
+    for command in ["ntk", "kare"] {
+        let mut args = vec![command, "--device", "cuda"];
+        args.extend(files);
+        if command == "kare" {
+            args.extend(["--targets", "y.npy"]);
+        }
+        let stderr = clean_failure(&p, &args);
+        let needle = "--device cuda: this build of kare has no CUDA support";
+        assert!(stderr.contains(needle), "{stderr}");
+        assert!(!p.path().join("o.npy").exists());
+    }
     let out = p
         .kare(&["run", "small", "--data", "data", "--device", "gpu"])
         .output()
