@@ -67,7 +67,9 @@ pub fn kare_gradients_in(
 /// term of `∂KARE/∂K`. The default is the faer path in f64.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct KareStep {
+    /// What computes the NTK's Grams and their vector–Jacobian products.
     pub backend: Backend,
+    /// The precision of `M⁻²` in `∂KARE/∂K`.
     pub precision: KernelPrecision,
 }
 
