@@ -19,6 +19,7 @@ use super::progress::{Progress, ProgressMode};
 use super::record::CellRecord;
 use super::results::{self, RunCounts};
 use crate::{Error, Result};
+use candle_core::Device;
 use kare_data::Prepared;
 
 /// How to run an experiment.
@@ -170,17 +171,22 @@ impl<'a> DataMemo<'a> {
 /// its `claim`: the one compute path of both `kare run` and `kare run-cell`. Returns the record
 /// as stored.
 ///
-/// The cell computes in a rayon pool of exactly its configured threads, so its numbers do not
-/// depend on `--jobs` or on the machine's cores.
-fn compute_and_store(plan: &Plan, i: usize, data: &Prepared, claim: &Claim) -> Result<CellRecord> {
+/// The cell computes on `device` (the plan's, opened) in a rayon pool of exactly its configured
+/// threads, so its numbers do not depend on `--jobs` or on the machine's cores.
+fn compute_and_store(
+    plan: &Plan,
+    i: usize,
+    data: &Prepared,
+    device: &Device,
+    claim: &Claim,
+) -> Result<CellRecord> {
     let cell = &plan.cells[i];
-    let device = cell.config.device.open()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cell.config.threads)
         .build()
         .map_err(|e| Error::Threads(e.to_string()))?;
     let record = pool
-        .install(|| run_cell(&cell.config, &cell.key, data, &plan.cache, &device))
+        .install(|| run_cell(&cell.config, &cell.key, data, &plan.cache, device))
         .map_err(|e| Error::InExperiment {
             path: plan.experiment.path.clone(),
             location: format!("{} (cell {})", cell.config.label(), cell.key),
@@ -200,12 +206,18 @@ fn outcome_text(record: &CellRecord) -> String {
 }
 
 /// One claimed cell: served if another process stored it meanwhile, else data, compute, store.
-fn compute_one(plan: &Plan, memo: &DataMemo, i: usize, claim: &Claim) -> Result<Done> {
+fn compute_one(
+    plan: &Plan,
+    memo: &DataMemo,
+    device: &Device,
+    i: usize,
+    claim: &Claim,
+) -> Result<Done> {
     if let Some(record) = plan.lookup_claimed(i, claim)? {
         return Ok(Done::Served(Box::new(record)));
     }
     let data = memo.get(plan.cells[i].data)?;
-    compute_and_store(plan, i, &data, claim).map(|r| Done::Computed(Box::new(r)))
+    compute_and_store(plan, i, &data, device, claim).map(|r| Done::Computed(Box::new(r)))
 }
 
 /// What [`compute_cell`] did.
@@ -233,22 +245,24 @@ pub fn compute_cell(plan: &Plan, index: usize) -> Result<CellOutcome> {
         return Ok(CellOutcome::Cached);
     }
     plan.check_memory(&[index])?;
+    let device = plan.device.open()?;
     let claim = plan.cache.claim(&cell.key)?;
     if plan.lookup_claimed(index, &claim)?.is_some() {
         return Ok(CellOutcome::Cached);
     }
     let data = plan.prepare(cell.data)?;
-    let record = compute_and_store(plan, index, &data, &claim)?;
+    let record = compute_and_store(plan, index, &data, &device, &claim)?;
     Ok(CellOutcome::Computed(outcome_text(&record)))
 }
 
-/// Computes the cells `pending` on `jobs` threads, reporting to `progress` and filling
-/// `records`; returns how many of them another process stored meanwhile. Stops handing out
-/// cells at the first error (cells already running finish and are stored) and returns it.
+/// Computes the cells `pending` on `device` with `jobs` threads, reporting to `progress` and
+/// filling `records`; returns how many of them another process stored meanwhile. Stops handing
+/// out cells at the first error (cells already running finish and are stored) and returns it.
 fn compute(
     plan: &Plan,
     pending: Vec<usize>,
     jobs: usize,
+    device: &Device,
     progress: &mut Progress,
     records: &mut [Option<CellRecord>],
 ) -> Result<usize> {
@@ -274,7 +288,7 @@ fn compute(
                 };
                 // The collector outlives the workers, so sends cannot fail.
                 let _ = tx.send(Event::Started(i));
-                let result = claim.and_then(|claim| compute_one(plan, memo, i, &claim));
+                let result = claim.and_then(|claim| compute_one(plan, memo, device, i, &claim));
                 memo.release(plan.cells[i].data);
                 if result.is_err() {
                     abort.store(true, Ordering::SeqCst);
@@ -324,13 +338,25 @@ pub fn run(path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     // Cells of one data set and seed run together, so its data is prepared once.
     pending.sort_by_key(|&i| plan.cells[i].data);
     plan.check_memory(&pending)?;
-    if !pending.is_empty() {
-        opts.device.open()?;
-    }
+    // Opened once for the run, and only when a cell is to be computed: a device that cannot be
+    // used is an error before any cell starts.
+    let device = (!pending.is_empty())
+        .then(|| plan.device.open())
+        .transpose()?;
     let cached = plan.cells.len() - pending.len();
     let title = format!("{} ({})", plan.experiment.name, plan.experiment.tier_name());
     let mut progress = Progress::new(opts.progress, &title, plan.cells.len(), cached);
-    let outcome = compute(&plan, pending, opts.jobs, &mut progress, &mut records);
+    let outcome = match &device {
+        Some(device) => compute(
+            &plan,
+            pending,
+            opts.jobs,
+            device,
+            &mut progress,
+            &mut records,
+        ),
+        None => Ok(0),
+    };
     progress.close();
     let served = outcome?;
     let records = records
