@@ -15,6 +15,8 @@
 //! lower triangles are formed (half the flops); [`crate::objective`] reuses the per-layer Grams
 //! for the n×n part of KARE's chain rule. [`ntk_explicit`] is the `J Jᵀ` oracle.
 
+use std::sync::OnceLock;
+
 use candle_core::{DType, Tensor, WithDType};
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{self, BlockStructure};
@@ -109,7 +111,8 @@ impl InputGram {
         Self::build(x, x, true)
     }
 
-    fn build(xa: &Tensor, xb: &Tensor, symmetric: bool) -> Result<Self> {
+    /// Checks that `xa` and `xb` are n×d matrices of one float dtype, as a Gram of them needs.
+    fn check(xa: &Tensor, xb: &Tensor) -> Result<()> {
         if xa.rank() != 2
             || xb.rank() != 2
             || xa.dims()[1] != xb.dims()[1]
@@ -123,6 +126,11 @@ impl InputGram {
                 xb.dtype()
             )));
         }
+        with_real!(xa.dtype(), _T => Ok(()))
+    }
+
+    /// The Gram of inputs that passed [`InputGram::check`].
+    fn build(xa: &Tensor, xb: &Tensor, symmetric: bool) -> Result<Self> {
         let gram = with_real!(xa.dtype(), T => {
             let a = tensor_to_faer::<T>(xa)?;
             let mut g = if symmetric { lower_gram(a.as_ref()) } else { cross_gram(a.as_ref(), tensor_to_faer::<T>(xb)?.as_ref()) };
@@ -349,27 +357,37 @@ impl<T: Real> Factored<T> {
 
 /// The inputs of an NTK with their input Gram, formed once and reused by every evaluation at
 /// new parameters (training evaluates `K(X, X)` at every step): the training rows `X` and,
-/// for a cross kernel, the rows `X*` it is evaluated at.
+/// for a cross kernel, the rows `X*` it is evaluated at. The Gram is formed on the host when
+/// the faer path first needs it; the candle path forms its Grams on the device and never does.
 #[derive(Debug, Clone)]
 pub struct NtkInputs {
     x: Tensor,
     test: Option<Tensor>,
-    gram: InputGram,
+    gram: OnceLock<InputGram>,
 }
 
 impl NtkInputs {
     /// The inputs of `K(X, X)` (n×n) for `test: None`, or of the cross kernel `K(X*, X)` (m×n,
     /// for prediction) for `test: Some(X*)`; `X` is n×d and `X*` m×d, of one float dtype.
     pub fn new(x: &Tensor, test: Option<&Tensor>) -> Result<Self> {
-        let gram = match test {
-            None => InputGram::symmetric(x)?,
-            Some(xs) => InputGram::new(xs, x)?,
-        };
+        InputGram::check(test.unwrap_or(x), x)?;
         Ok(Self {
             x: x.clone(),
             test: test.cloned(),
-            gram,
+            gram: OnceLock::new(),
         })
+    }
+
+    /// The input Gram, formed on first use.
+    pub(crate) fn gram(&self) -> Result<&InputGram> {
+        if let Some(gram) = self.gram.get() {
+            return Ok(gram);
+        }
+        let gram = match &self.test {
+            None => InputGram::symmetric(&self.x)?,
+            Some(xs) => InputGram::new(xs, &self.x)?,
+        };
+        Ok(self.gram.get_or_init(|| gram))
     }
 
     /// The training rows `X`.
@@ -382,10 +400,11 @@ impl NtkInputs {
         self.test.as_ref()
     }
 
-    /// The input Gram of the training kernel, or an error naming `what` needs it.
-    pub(crate) fn symmetric_gram(&self, what: &str) -> Result<&InputGram> {
+    /// An error naming `what` needs the training kernel's inputs when these are a cross
+    /// kernel's.
+    pub(crate) fn require_training(&self, what: &str) -> Result<()> {
         match self.test {
-            None => Ok(&self.gram),
+            None => Ok(()),
             Some(_) => Err(Error::Shape(format!(
                 "{what} needs the training kernel's inputs, NtkInputs::new(x, None), not a cross \
                  kernel's"
@@ -418,7 +437,7 @@ fn ntk_faer(mlp: &Mlp, inputs: &NtkInputs) -> Result<Mat<f64>> {
     match &inputs.test {
         None => {
             let mut k = with_real!(mlp.dtype(), T => {
-                Ok(Factored::<T>::new(mlp, &sb, None, &inputs.gram)?.kernel)
+                Ok(Factored::<T>::new(mlp, &sb, None, inputs.gram()?)?.kernel)
             })?;
             mirror_lower(&mut k);
             Ok(k)
@@ -426,7 +445,7 @@ fn ntk_faer(mlp: &Mlp, inputs: &NtkInputs) -> Result<Mat<f64>> {
         Some(xs) => {
             let sa = Signals::new(mlp, xs, ops)?;
             with_real!(mlp.dtype(), T => {
-                Ok(Factored::<T>::new(mlp, &sa, Some(&sb), &inputs.gram)?.kernel)
+                Ok(Factored::<T>::new(mlp, &sa, Some(&sb), inputs.gram()?)?.kernel)
             })
         }
     }

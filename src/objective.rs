@@ -100,10 +100,11 @@ pub(crate) fn kare_backward(
     (y, z): (MatRef<'_, f64>, f64),
     KareStep { backend, precision }: KareStep,
 ) -> Result<(f64, GradStore)> {
-    let gram = inputs.symmetric_gram("KARE")?;
+    inputs.require_training("KARE")?;
     if backend == Backend::Candle {
         return backend::kare_backward(mlp, inputs.x(), (y, z), precision);
     }
+    let gram = inputs.gram()?;
     let signals = Signals::new(mlp, inputs.x(), GeluOps::for_device(mlp.device()))?;
     with_real!(mlp.dtype(), T => backward::<T>(mlp, &signals, gram, (y, z), precision))
 }

@@ -277,16 +277,7 @@ pub fn train_kare_with(
             Some(idx) => {
                 let yb = Mat::from_fn(idx.len(), y.ncols(), |i, j| y[(idx[i] as usize, j)]);
                 let xb = x.index_select(&Tensor::new(idx.as_slice(), x.device())?, 0)?;
-                match how.backend {
-                    // The candle path forms every Gram on the device: no host-side input Gram
-                    // for each batch.
-                    Backend::Candle => {
-                        backend::kare_backward(mlp, &xb, (yb.as_ref(), z), how.precision)
-                    }
-                    Backend::Faer => {
-                        kare_backward(mlp, &NtkInputs::new(&xb, None)?, (yb.as_ref(), z), how)
-                    }
-                }
+                kare_backward(mlp, &NtkInputs::new(&xb, None)?, (yb.as_ref(), z), how)
             }
         };
         let stop = match evaluated {
