@@ -312,6 +312,20 @@ impl Plan {
             self.experiment.name.clone()
         }
     }
+
+    /// The flags besides the paths that select this plan's cells (` --quick`, ` --device cuda`;
+    /// empty for the full tier on the CPU), for the commands it hands on (`run-cell`,
+    /// `collect`): the tier and the device enter the cells' keys.
+    pub fn cell_flags(&self) -> String {
+        let mut flags = String::new();
+        if self.experiment.quick {
+            flags.push_str(" --quick");
+        }
+        if !self.device.is_cpu() {
+            flags.push_str(&format!(" --device {}", self.device));
+        }
+        flags
+    }
 }
 
 /// Refuses a method that cannot fit the prepared data's task (a classifier on regression

@@ -108,19 +108,13 @@ pub fn batch_script(plan: &Plan, job: &SlurmJob) -> Result<String> {
     let data = absolute(plan.data_dir.root())?;
     let quote = |what: &str, p: &Path| utf8(script, what, p).map(shell_quote);
     let e = &plan.experiment;
-    let quick = if e.quick { " --quick" } else { "" };
-    // The device enters the cells' keys: the tasks and `collect` must name the plan's.
-    let quick = if plan.device.is_cpu() {
-        quick.to_string()
-    } else {
-        format!("{quick} --device {}", plan.device)
-    };
+    let flags = plan.cell_flags();
     let stem = plan.results_stem();
     Ok(format!(
         r#"#!/bin/bash
 # kare-ntk: the {name} experiment ({tier} tier) as a Slurm job array, one task per cell.
 # Written by `kare plan --slurm`. Submit with `sbatch {script_name}`; when every task has
-# finished, `kare collect {experiment_arg}{quick} --cache {cache_arg}` writes {stem}.csv/.json.
+# finished, `kare collect {experiment_arg}{flags} --cache {cache_arg}` writes {stem}.csv/.json.
 # Task i computes cell i of the plan (`kare plan` lists them in this order) into the shared cell
 # cache, or exits at once when the cache holds it: resubmitting resumes an unfinished array.
 #SBATCH --job-name={job_name}
@@ -138,7 +132,7 @@ DATA={data_q}
 # the cluster's MaxArraySize: `sbatch --array=0-99 --export=ALL,KARE_INDEX_OFFSET=1000 <script>`
 # runs cells 1000-1099.
 INDEX=$((SLURM_ARRAY_TASK_ID + ${{KARE_INDEX_OFFSET:-0}}))
-exec "$KARE" run-cell "$EXPERIMENT"{quick} --index "$INDEX" --cache "$CACHE" --data "$DATA"
+exec "$KARE" run-cell "$EXPERIMENT"{flags} --index "$INDEX" --cache "$CACHE" --data "$DATA"
 "#,
         name = e.name,
         tier = e.tier_name(),

@@ -479,13 +479,7 @@ fn write_slurm_script(
         cpus_per_task,
         slurm.logs.display()
     );
-    let mut collect = format!("kare collect {experiment}");
-    if place.quick {
-        collect.push_str(" --quick");
-    }
-    if !place.device.is_cpu() {
-        collect.push_str(&format!(" --device {}", place.device));
-    }
+    let mut collect = format!("kare collect {experiment}{}", plan.cell_flags());
     for (flag, dir) in [("cache", &place.cache), ("data", &place.data)] {
         if let Some(dir) = dir {
             collect.push_str(&format!(" --{flag} {}", dir.display()));
