@@ -16,19 +16,7 @@ use kare_ntk::{
     KernelPrecision, Mlp, NtkInputs, Sgd, StopReason,
 };
 
-use crate::{net, randn, randn_tensor, rel_err};
-
-/// The parameters of `mlp` as one f64 vector, in the order of [`Mlp::vars`].
-fn flat(tensors: &[Tensor]) -> Mat<f64> {
-    let v: Vec<f64> = tensors
-        .iter()
-        .flat_map(|t| {
-            let t = t.to_dtype(DType::F64).unwrap();
-            t.flatten_all().unwrap().to_vec1::<f64>().unwrap()
-        })
-        .collect();
-    Mat::from_fn(v.len(), 1, |i, _| v[i])
-}
+use crate::{flat, net, randn, randn_tensor, rel_err};
 
 fn params(mlp: &Mlp) -> Mat<f64> {
     let vars: Vec<Tensor> = mlp.vars().iter().map(|v| v.as_tensor().clone()).collect();

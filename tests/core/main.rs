@@ -52,6 +52,18 @@ pub fn rel_err(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
     diff / scale
 }
 
+/// Tensors (parameters, gradients) as one f64 column, in order.
+pub fn flat(tensors: &[Tensor]) -> Mat<f64> {
+    let v: Vec<f64> = tensors
+        .iter()
+        .flat_map(|t| {
+            let t = t.to_dtype(DType::F64).unwrap();
+            t.flatten_all().unwrap().to_vec1::<f64>().unwrap()
+        })
+        .collect();
+    Mat::from_fn(v.len(), 1, |i, _| v[i])
+}
+
 /// A small f64 network.
 pub fn net(inputs: usize, depth: usize, width: usize, outputs: usize, seed: u64) -> Mlp {
     Mlp::new(
